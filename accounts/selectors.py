@@ -1,0 +1,25 @@
+from .models import User
+from .roles import INSTRUCTOR, ORGANIZATION_ADMINISTRATOR, STUDENT
+
+
+def user_role_names(*, user: User) -> set[str]:
+    """The role groups of a user, cached on the instance for the request."""
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._role_names = cached
+    return cached
+
+
+def user_is_org_admin(*, user: User) -> bool:
+    return user.organization_id is not None and ORGANIZATION_ADMINISTRATOR in user_role_names(
+        user=user
+    )
+
+
+def user_is_instructor(*, user: User) -> bool:
+    return INSTRUCTOR in user_role_names(user=user)
+
+
+def user_is_student(*, user: User) -> bool:
+    return STUDENT in user_role_names(user=user)

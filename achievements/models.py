@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Achievement(models.Model):
+    """A rule that finds the completion of a task; badges mapped to it are issued automatically.
+
+    Exactly one kind of criteria applies, chosen by `criteria_type`; the database checks that the
+    fields that kind needs are set. A student who meets the rule gains `points`.
+    """
+
+    class CriteriaType(models.TextChoices):
+        LAB = "lab", "Complete a lab"
+        COURSE = "course", "Complete a course"
+        COURSE_SET = "course_set", "Complete every course of a set"
+        TAGGED_COURSES = "tagged_courses", "Complete at least N courses with a tag"
+        LEARNING_PATH = "learning_path", "Complete a learning path and pass its exam"
+        POINTS = "points", "Accumulate at least N points"
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="achievements"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_enabled = models.BooleanField("enabled", default=True)
+    points = models.PositiveIntegerField(
+        default=0, help_text="Points a student gains by completing this achievement."
+    )
+    criteria_type = models.CharField(max_length=20, choices=CriteriaType.choices)
+    lab = models.ForeignKey(
+        "catalog.Lab", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        "catalog.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    course_set = models.ManyToManyField(
+        "catalog.Course", blank=True, related_name="+", verbose_name="courses"
+    )
+    tag = models.ForeignKey(
+        "catalog.Tag", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    min_courses = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many distinct tagged courses are needed."
+    )
+    learning_path = models.ForeignKey(
+        "catalog.LearningPath", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    points_threshold = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped whenever the rule or its mapping changes: the next sweep then evaluates the whole
+    # history for this achievement instead of only what changed since its last run.
+    criteria_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="unique_achievement_name_per_org"
+            ),
+            models.CheckConstraint(
+                name="achievement_criteria_fields_match_type",
+                condition=(
+                    Q(criteria_type="lab", lab__isnull=False)
+                    | Q(criteria_type="course", course__isnull=False)
+                    | Q(criteria_type="course_set")
+                    | Q(
+                        criteria_type="tagged_courses",
+                        tag__isnull=False,
+                        min_courses__isnull=False,
+                        min_courses__gte=1,
+                    )
+                    | Q(criteria_type="learning_path", learning_path__isnull=False)
+                    | Q(
+                        criteria_type="points",
+                        points_threshold__isnull=False,
+                        points_threshold__gte=1,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AchievementCompletion(models.Model):
+    """A student met an achievement; `first_met_at` is when the requirement was first met."""
+
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="completions"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievement_completions"
+    )
+    first_met_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_met_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["achievement", "student"], name="unique_achievement_completion"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "achievement"], name="achcompl_student_idx"),
+            models.Index(fields=["achievement", "recorded_at"], name="achcompl_recorded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} completed {self.achievement}"

@@ -1,0 +1,70 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from accounts.models import User
+
+from .models import Badge, BadgeIssuance
+from .services import IssueContext, badge_issue_many
+
+
+@admin.register(Badge)
+class BadgeAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "is_active", "manual_issuance_enabled", "achievement"]
+    list_filter = ["organization", "is_active", "manual_issuance_enabled"]
+    list_select_related = ["organization", "achievement"]
+    search_fields = ["name"]
+    autocomplete_fields = ["organization", "achievement"]
+
+
+class AdminIssueForm(forms.Form):
+    badge = forms.ModelChoiceField(queryset=Badge.objects.filter(is_active=True))
+    recipients = forms.ModelMultipleChoiceField(
+        queryset=User.objects.all(), widget=admin.widgets.FilteredSelectMultiple("students", False)
+    )
+
+
+@admin.register(BadgeIssuance)
+class BadgeIssuanceAdmin(admin.ModelAdmin):
+    """Issuances are read-only records; staff issue through the one issuing service."""
+
+    list_display = ["badge", "recipient", "issued_at", "method", "source", "issued_by"]
+    list_filter = ["method", "source", "badge__organization"]
+    list_select_related = ["badge", "recipient", "issued_by"]
+    search_fields = ["badge__name", "recipient__username", "recipient__email"]
+    date_hierarchy = "issued_at"
+    readonly_fields = [f.name for f in BadgeIssuance._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return self.changelist_view(request)
+        form = AdminIssueForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            badge = form.cleaned_data["badge"]
+            outcomes = badge_issue_many(
+                context=IssueContext.for_admin(actor=request.user),
+                pairs=[(badge.pk, student.pk) for student in form.cleaned_data["recipients"]],
+            )
+            for outcome in outcomes:
+                if outcome.issued:
+                    self.message_user(request, f"Issued {badge} to {outcome.student}.")
+                else:
+                    self.message_user(
+                        request,
+                        f"{badge} to {outcome.student}: {outcome.reason}.",
+                        messages.WARNING,
+                    )
+            return redirect("admin:badges_badgeissuance_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Issue a badge",
+            "form": form,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/badges/issue_badge.html", context)

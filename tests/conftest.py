@@ -1,0 +1,99 @@
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip with a reason on SQLite; in CI a missing PostgreSQL or browser
+    fails the run instead."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    has_browser = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+    if IN_CI and not on_postgres:
+        raise pytest.UsageError("CI runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    if IN_CI and not has_browser:
+        raise pytest.UsageError(f"CI runs the browser tests: Chromium not found at {CHROMIUM}")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords and not has_browser:
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def organization(db):
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory(name="Northwind", slug="northwind")
+
+
+@pytest.fixture
+def other_organization(db):
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory(name="Contoso", slug="contoso")
+
+
+@pytest.fixture
+def administrator(organization):
+    from tests.factories import AdministratorFactory
+
+    return AdministratorFactory(organization=organization, username="admin")
+
+
+@pytest.fixture
+def instructor(organization):
+    from tests.factories import InstructorFactory
+
+    return InstructorFactory(organization=organization, username="teacher")
+
+
+@pytest.fixture
+def contractor(other_organization):
+    from tests.factories import InstructorFactory
+
+    return InstructorFactory(organization=None, username="contractor")
+
+
+@pytest.fixture
+def course_class(organization, instructor, contractor):
+    from tests.factories import CourseClassFactory
+
+    return CourseClassFactory(organization=organization, instructors=[instructor, contractor])
+
+
+@pytest.fixture
+def student(course_class):
+    from tests.factories import EnrollmentFactory
+
+    return EnrollmentFactory(course_class=course_class).student
+
+
+@pytest.fixture
+def foreign_student(course_class, other_organization):
+    """A student of another organization, enrolled in the class."""
+    from tests.factories import EnrollmentFactory, StudentFactory
+
+    student = StudentFactory(organization=other_organization)
+    EnrollmentFactory(course_class=course_class, student=student)
+    return student
+
+
+@pytest.fixture
+def manual_badge(organization):
+    from tests.factories import BadgeFactory
+
+    return BadgeFactory(organization=organization, name="Star Participant")
