@@ -6,6 +6,8 @@ from django.views.static import serve
 
 from accounts.views import DashboardView
 
+from .views import healthz
+
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path(
@@ -19,6 +21,7 @@ urlpatterns = [
     path("classes/", include("classes.urls")),
     path("assignments/", include("assignments.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 if settings.DEBUG:

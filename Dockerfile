@@ -1,0 +1,23 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY lms_portal lms_portal
+COPY accounts accounts
+COPY catalog catalog
+COPY classes classes
+COPY assignments assignments
+COPY badges badges
+COPY achievements achievements
+RUN pip install .
+
+COPY . .
+# Static files are collected at build time and served by whitenoise; the key only lives here.
+RUN SECRET_KEY=collectstatic-only DEBUG=off python manage.py collectstatic --noinput
+
+RUN useradd --create-home --uid 1000 portal && mkdir -p /app/var /app/media && chown -R portal /app/var /app/media
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "lms_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` (portal + worker + beat with demo data on SQLite)
+# and `make test` (the whole suite). See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint migrate seed worker beat clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=$${DEBUG:-on} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=$${DEBUG:-on} $(PY) manage.py seed_demo
+
+run: seed
+	DEBUG=$${DEBUG:-on} PY=$(PY) bash scripts/run-dev.sh
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=on $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles
