@@ -1,37 +1,9 @@
-"""Create the role groups with their permissions (see accounts/roles.py)."""
+"""Create the role groups with their permissions (the table is accounts/roles.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLE_PERMISSIONS = {
-    "Organization administrator": [
-        ("badges", "view_badge"),
-        ("badges", "add_badge"),
-        ("badges", "change_badge"),
-        ("badges", "delete_badge"),
-        ("badges", "issue_badge"),
-        ("badges", "view_badgeissuance"),
-        ("achievements", "view_achievement"),
-        ("achievements", "add_achievement"),
-        ("achievements", "change_achievement"),
-        ("achievements", "delete_achievement"),
-        ("classes", "view_courseclass"),
-        ("classes", "view_enrollment"),
-        ("classes", "change_enrollment"),
-        ("assignments", "view_courseassignment"),
-        ("assignments", "change_courseassignment"),
-        ("accounts", "view_user"),
-    ],
-    "Instructor": [
-        ("badges", "view_badge"),
-        ("badges", "issue_badge"),
-        ("badges", "view_badgeissuance"),
-        ("classes", "view_courseclass"),
-        ("classes", "view_enrollment"),
-        ("classes", "change_enrollment"),
-    ],
-    "Student": [],
-}
+from accounts.roles import ROLE_PERMISSIONS, roles_sync
 
 
 def create_roles(apps, schema_editor):
@@ -41,15 +13,10 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in codenames
-        ]
-        group.permissions.set(permissions)
+    roles_sync(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
 
 
 def remove_roles(apps, schema_editor):

@@ -192,7 +192,7 @@ def test_database_refuses_second_issuance_of_same_badge(manual_badge, student):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_issuers_of_same_pair_get_one_row(
     instructor, course_class, student, manual_badge
 ):
@@ -224,7 +224,7 @@ def test_two_concurrent_issuers_of_same_pair_get_one_row(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_overlapping_concurrent_batches_issue_each_pair_once(
     instructor, course_class, organization
 ):
