@@ -20,3 +20,5 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# Tests log in with force_login; the lockout test turns django-axes back on.
+AXES_ENABLED = False

@@ -31,11 +31,24 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh browser tab. The test fails if the page broke the Content-Security-Policy (an
+    inline script or style) or raised a JavaScript error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     context.close()
+    assert problems == [], problems
 
 
 @pytest.fixture
