@@ -149,16 +149,14 @@ class BadgeForm(forms.Form):
 
     def __init__(self, *args, organization, badge: Badge | None = None, active_tab="", **kwargs):
         if badge is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "name": badge.name,
-                    "description": badge.description,
-                    "is_active": badge.is_active,
-                    "manual_issuance_enabled": badge.manual_issuance_enabled,
-                    "achievement": badge.achievement_id,
-                },
-            )
+            kwargs["initial"] = {
+                "name": badge.name,
+                "description": badge.description,
+                "is_active": badge.is_active,
+                "manual_issuance_enabled": badge.manual_issuance_enabled,
+                "achievement": badge.achievement_id,
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.badge = badge

@@ -453,7 +453,11 @@ def badge_update(
     _ensure_may_edit(actor=actor, organization_id=badge.organization_id)
     _ensure_achievement_of(achievement=achievement, organization_id=badge.organization_id)
     with transaction.atomic():
-        current = Badge.objects.select_for_update().select_related("achievement").get(pk=badge.pk)
+        current = (
+            Badge.objects.select_for_update(of=("self",))
+            .select_related("achievement")
+            .get(pk=badge.pk)
+        )
         before = _snapshot(current)
         mapped_before, was_active = current.achievement_id, current.is_active
         old_image_name = current.image.name
