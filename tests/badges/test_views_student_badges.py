@@ -35,7 +35,7 @@ def test_the_page_lists_badges_with_image_date_and_how_each_was_issued(
     assignment = CourseAssignmentFactory(
         organization=organization, student=student, course__title="Data Protection"
     )
-    issued_at = timezone.make_aware(datetime(2026, 3, 12, 14, 5))
+    issued_at = datetime(2026, 3, 12, 14, 5, tzinfo=timezone.get_current_timezone())
     BadgeIssuanceFactory(
         badge=automatic,
         recipient=student,
@@ -60,7 +60,7 @@ def test_the_page_lists_badges_with_image_date_and_how_each_was_issued(
     AchievementCompletionFactory(
         achievement=achievement,
         student=student,
-        first_met_at=timezone.make_aware(datetime(2026, 3, 1, 9, 0)),
+        first_met_at=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.get_current_timezone()),
     )
     client.force_login(student)
 
@@ -69,7 +69,8 @@ def test_the_page_lists_badges_with_image_date_and_how_each_was_issued(
     content = " ".join(response.content.decode().split())
     assert "12 March 2026, 14:05" in content
     assert "Automatic, via the achievement <strong>Deployed a VM</strong>" in content
-    assert f"Manual, by {instructor.display_name}, from the roster of {course_class.name}" in content
+    by_hand = f"Manual, by {instructor.display_name}, from the roster of {course_class.name}"
+    assert by_hand in content
     assert f"from the course assignment Data Protection for {student.display_name}" in content
     assert content.count("badge-default.png") == 3
     assert "Deployed a VM" in content
