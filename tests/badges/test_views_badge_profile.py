@@ -532,3 +532,78 @@ def test_bad_form_input_is_refused_with_a_message(admin_client, manual_badge, da
     assert response.context["form"].errors
     manual_badge.refresh_from_db()
     assert manual_badge.name == "Star Participant"
+
+
+# The services behind these pages: the rules hold even when a form is bypassed ----------------
+
+
+def test_a_name_taken_between_form_and_save_is_refused_by_the_database(administrator, manual_badge):
+    from django.core.exceptions import ValidationError
+
+    from badges.services import badge_create
+
+    with pytest.raises(ValidationError) as refused:
+        badge_create(
+            actor=administrator, organization=manual_badge.organization, name=manual_badge.name
+        )
+
+    assert refused.value.message_dict == {
+        "name": ["A badge with this name already exists in your organization."]
+    }
+    assert Badge.objects.filter(name=manual_badge.name).count() == 1
+
+
+def test_services_refuse_an_administrator_of_another_organization(other_organization, manual_badge):
+    from django.core.exceptions import PermissionDenied
+
+    from badges.services import badge_archive, badge_delete, badge_update
+
+    outsider = AdministratorFactory(organization=other_organization)
+
+    for write in (
+        lambda: badge_archive(actor=outsider, badge=manual_badge),
+        lambda: badge_delete(actor=outsider, badge=manual_badge),
+        lambda: badge_update(
+            actor=outsider,
+            badge=manual_badge,
+            name="Taken over",
+            description="",
+            is_active=True,
+            manual_issuance_enabled=True,
+            achievement=None,
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            write()
+    manual_badge.refresh_from_db()
+    assert (manual_badge.name, manual_badge.is_active) == ("Star Participant", True)
+
+
+def test_services_refuse_an_achievement_of_another_organization(
+    administrator, manual_badge, other_organization
+):
+    from django.core.exceptions import ValidationError
+
+    from badges.services import badge_update
+
+    with pytest.raises(ValidationError):
+        badge_update(
+            actor=administrator,
+            badge=manual_badge,
+            name=manual_badge.name,
+            description="",
+            is_active=True,
+            manual_issuance_enabled=True,
+            achievement=AchievementFactory(organization=other_organization),
+        )
+    manual_badge.refresh_from_db()
+    assert manual_badge.achievement is None
+
+
+def test_archiving_twice_records_once(administrator, manual_badge):
+    from badges.services import badge_archive
+
+    badge_archive(actor=administrator, badge=manual_badge)
+    badge_archive(actor=administrator, badge=manual_badge)
+
+    assert manual_badge.changes.count() == 1
