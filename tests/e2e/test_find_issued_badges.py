@@ -6,33 +6,18 @@ the navigation too."""
 import csv
 import io
 import re
-from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
+from tests.e2e.test_badge_profile import what_migrations_create  # noqa: F401 (autouse fixture)
 from tests.factories import BadgeFactory, BadgeIssuanceFactory, EnrollmentFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """The role groups, whatever earlier browser tests left behind (see test_badge_profile.py:
-    with Playwright running, serialized_rollback cannot restore them)."""
-    role_permissions = import_module("accounts.migrations.0002_roles").ROLE_PERMISSIONS
-    for role, codenames in role_permissions.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = Q(pk__in=[])
-        for app_label, codename in codenames:
-            wanted |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(wanted))
 
 
 @pytest.fixture
