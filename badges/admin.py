@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from accounts.models import User
 
-from .models import Badge, BadgeIssuance
+from .models import Badge, BadgeChange, BadgeIssuance
 from .services import IssueContext, badge_issue_many
 
 
@@ -68,3 +68,24 @@ class BadgeIssuanceAdmin(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/badges/issue_badge.html", context)
+
+
+@admin.register(BadgeChange)
+class BadgeChangeAdmin(admin.ModelAdmin):
+    """The change history of badge profiles: written by the badge services, never edited."""
+
+    list_display = ["changed_at", "badge_name", "organization", "action", "actor"]
+    list_filter = ["action", "organization"]
+    list_select_related = ["organization", "actor"]
+    search_fields = ["badge_name", "actor__username"]
+    date_hierarchy = "changed_at"
+    readonly_fields = [f.name for f in BadgeChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

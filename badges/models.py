@@ -118,3 +118,48 @@ class BadgeIssuance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.badge} to {self.recipient}"
+
+
+class BadgeChange(models.Model):
+    """One recorded change to a badge: who, when, what (each field's old and new value).
+
+    Kept when the badge is deleted (the badge link becomes empty; the name and organization stay),
+    so the trail outlives what it describes. Written only by the badge services.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Edited"
+        ARCHIVED = "archived", "Archived"
+        DELETED = "deleted", "Deleted"
+
+    badge = models.ForeignKey(
+        Badge, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    badge_name = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # [{"field": "Enable Manual Issuance", "old": "No", "new": "Yes"}, ...]
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["badge", "-changed_at"], name="badgechange_badge_idx"),
+            models.Index(
+                fields=["organization", "-changed_at"], name="badgechange_organization_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.badge_name}"
