@@ -36,6 +36,10 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         indexes = [
             models.Index(fields=["organization", "last_name", "first_name"]),
+            # Find Issued Badges sorted by student, across organizations.
+            models.Index(
+                fields=["last_name", "first_name", "username"], name="accounts_user_name_idx"
+            ),
             models.Index(Lower("email"), name="accounts_user_email_lower_idx"),
         ]
 

@@ -3,14 +3,7 @@ badge's Profile page, clicks Edit, ticks Enable Manual Issuance at the bottom of
 Information tab, clicks Save, and sees it on the Profile page. Also the other tabs, a refused
 image and deleting a badge nobody holds."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.management import create_contenttypes
-from django.db.models import Q
 from playwright.sync_api import expect
 
 from badges.models import Badge
@@ -19,30 +12,8 @@ from tests.factories import AchievementFactory, BadgeFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def what_migrations_create(transactional_db):
-    """Content types, permissions and the role groups, whatever earlier tests left behind.
-
-    Once Playwright's sync API runs, this thread has an event loop, so Django keeps its
-    connections in a context-local store that never received the serialized test database:
-    serialized_rollback then cannot bring back what the migrations created after an earlier
-    transactional test flushed it. (The lasting fix belongs in the `browser` fixture of
-    tests/e2e/conftest.py; see the report of issue 3.)
-    """
-    for app_config in apps.get_app_configs():
-        create_contenttypes(app_config, verbosity=0)
-        create_permissions(app_config, verbosity=0)
-    role_permissions = import_module("accounts.migrations.0002_roles").ROLE_PERMISSIONS
-    for role, codenames in role_permissions.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = Q(pk__in=[])
-        for app_label, codename in codenames:
-            wanted |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(wanted))
 
 
 @pytest.fixture

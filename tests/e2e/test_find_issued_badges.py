@@ -11,12 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
-from tests.e2e.test_badge_profile import what_migrations_create  # noqa: F401 (autouse fixture)
 from tests.factories import BadgeFactory, BadgeIssuanceFactory, EnrollmentFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
