@@ -126,16 +126,22 @@ def achievements_reevaluate_students_on_commit(*, student_ids: Iterable[int]) ->
     def enqueue() -> None:
         from .tasks import evaluate_students
 
-        for start in range(0, len(ids), STUDENTS_PER_TASK):
-            chunk = ids[start : start + STUDENTS_PER_TASK]
-            try:
-                evaluate_students.apply_async(args=[chunk], retry=False)
-            except Exception:  # the broker is down, or the task failed when run eagerly
-                logger.warning(
-                    "Could not re-evaluate %s student(s) now; the next sweep will.",
-                    len(ids) - start,
-                    exc_info=True,
-                )
-                return
+        try:
+            with evaluate_students.app.connection_for_write() as broker:
+                # One quick attempt: the request that recorded the completion must not wait
+                # for a broker that is down.
+                broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
+                for start in range(0, len(ids), STUDENTS_PER_TASK):
+                    evaluate_students.apply_async(
+                        args=[ids[start : start + STUDENTS_PER_TASK]],
+                        retry=False,
+                        connection=broker,
+                    )
+        except Exception:  # the broker is down, or the task failed when run eagerly
+            logger.warning(
+                "Could not re-evaluate %s student(s) now; the next sweep will.",
+                len(ids),
+                exc_info=True,
+            )
 
     transaction.on_commit(enqueue)

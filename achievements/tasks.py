@@ -17,7 +17,12 @@ def sweep_achievements() -> None:
     logger.info("Sweep run %s: %s.", run.pk, run.get_status_display())
 
 
-@shared_task(name="achievements.tasks.evaluate_students", ignore_result=True, time_limit=300)
+@shared_task(
+    name="achievements.tasks.evaluate_students",
+    ignore_result=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
 def evaluate_students(student_ids: list[int]) -> None:
     """Re-evaluate a few students right after their completions were recorded."""
     totals = achievements_evaluate_students(student_ids=student_ids)
