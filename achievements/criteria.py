@@ -197,7 +197,8 @@ def _candidates(criteria: Criteria, scope: Scope) -> tuple[str, list]:
         return (
             f"SELECT rc.student_id FROM {COMPLETIONS} rc "
             f"JOIN {ACHIEVEMENTS} ra ON ra.id = rc.achievement_id "
-            "WHERE rc.recorded_at >= %s AND ra.organization_id = %s",
+            "WHERE rc.recorded_at >= %s AND ra.organization_id = %s "
+            "AND ra.is_enabled AND ra.points > 0",
             [db_datetime(scope.completions_since), criteria.organization_id],
         )
     since = db_datetime(scope.records_since)
@@ -333,17 +334,28 @@ def met_students_sql(criteria: Criteria, scope: Scope = EVERYONE) -> tuple[str, 
         itself, itself_params = ("", [])
         if criteria.achievement_id is not None:
             itself, itself_params = "AND a.id <> %s", [criteria.achievement_id]
-        # The running total, in the order the achievements were first met, reaches the
-        # threshold at the completion that first met this one.
+        counted = (
+            f"FROM {COMPLETIONS} c JOIN {ACHIEVEMENTS} a ON a.id = c.achievement_id "
+            f"WHERE a.organization_id = %s AND a.is_enabled AND a.points > 0 {itself} {students}"
+        )
+        counted_params = [criteria.organization_id, *itself_params, *student_params]
+        # Only students whose total reaches the threshold are ordered: the running total, in
+        # the order the achievements were first met, reaches it at the completion that first
+        # met this achievement.
         return (
             "SELECT r.student_id, MIN(r.first_met_at) AS first_met_at FROM ("
             "SELECT c.student_id, c.first_met_at, SUM(a.points) OVER ("
             "PARTITION BY c.student_id ORDER BY c.first_met_at, c.achievement_id "
             "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_total "
-            f"FROM {COMPLETIONS} c JOIN {ACHIEVEMENTS} a ON a.id = c.achievement_id "
-            f"WHERE a.organization_id = %s AND a.is_enabled AND a.points > 0 {itself} {students}"
+            f"{counted} AND c.student_id IN ("
+            f"SELECT c.student_id {counted} GROUP BY c.student_id HAVING SUM(a.points) >= %s)"
             ") r WHERE r.running_total >= %s GROUP BY r.student_id",
-            [criteria.organization_id, *itself_params, *student_params, criteria.points_threshold],
+            [
+                *counted_params,
+                *counted_params,
+                criteria.points_threshold,
+                criteria.points_threshold,
+            ],
         )
     raise ValueError(f"Unknown criteria type {kind!r}")
 

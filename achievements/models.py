@@ -87,11 +87,16 @@ class Achievement(models.Model):
 class AchievementCompletion(models.Model):
     """A student met an achievement; `first_met_at` is when the requirement was first met."""
 
+    # No single-column indexes: the unique constraint leads with the achievement and
+    # achcompl_student_idx with the student, and every index slows the sweep's inserts.
     achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="completions"
+        Achievement, on_delete=models.CASCADE, related_name="completions", db_index=False
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievement_completions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="achievement_completions",
+        db_index=False,
     )
     first_met_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)

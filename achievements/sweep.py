@@ -45,6 +45,7 @@ from badges.services import badge_issue_for_achievements
 from catalog.models import LearningPathCourse
 
 from .criteria import (
+    ACHIEVEMENTS,
     ASSIGNMENTS,
     COMPLETIONS,
     ENROLLMENTS,
@@ -162,9 +163,10 @@ def _sweep(totals: SweepTotals) -> None:
     floor, _ = _evaluation_floor()
     recent = _recent_records(plans)
     quiet: list[int] = []
+    points_earned = False
     for plan in plans:
         achievement = plan.achievement
-        if not plan.full and not _has_news(plan, recent, totals):
+        if not plan.full and not _has_news(plan, recent, points_earned):
             quiet.append(achievement.pk)
             continue
         try:
@@ -176,6 +178,7 @@ def _sweep(totals: SweepTotals) -> None:
                 f"{type(error).__name__}: {error}"
             )
             continue
+        points_earned = points_earned or (completed > 0 and achievement.points > 0)
         totals.achievements_evaluated += 1
         totals.achievements_evaluated_in_full += plan.full
         totals.achievements_completed += completed
@@ -232,7 +235,13 @@ def _recent_records(plans: Sequence[_Plan]) -> dict[str, bool]:
     if not incremental:
         return {}
     records_since = db_datetime(min(plan.records_since for plan in incremental))
-    completions_since = db_datetime(min(plan.completions_since for plan in incremental))
+    # Completions matter only to points achievements.
+    completions_since = db_datetime(
+        min(
+            (plan.completions_since for plan in incremental if plan.criteria.is_points),
+            default=timezone.now(),
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT "
@@ -240,7 +249,10 @@ def _recent_records(plans: Sequence[_Plan]) -> dict[str, bool]:
             f"EXISTS (SELECT 1 FROM {EXAM_ATTEMPTS} WHERE recorded_at >= %s), "
             f"EXISTS (SELECT 1 FROM {ENROLLMENTS} WHERE completion_recorded_at >= %s), "
             f"EXISTS (SELECT 1 FROM {ASSIGNMENTS} WHERE completion_recorded_at >= %s), "
-            f"EXISTS (SELECT 1 FROM {COMPLETIONS} WHERE recorded_at >= %s)",
+            # Only completions that carry points change a points total.
+            f"EXISTS (SELECT 1 FROM {ACHIEVEMENTS} a WHERE a.is_enabled AND a.points > 0 "
+            f"AND EXISTS (SELECT 1 FROM {COMPLETIONS} c "
+            "WHERE c.achievement_id = a.id AND c.recorded_at >= %s))",
             [records_since] * 4 + [completions_since],
         )
         lab, exam, enrollment, assignment, completion = cursor.fetchone()
@@ -252,14 +264,14 @@ def _recent_records(plans: Sequence[_Plan]) -> dict[str, bool]:
     }
 
 
-def _has_news(plan: _Plan, recent: dict[str, bool], totals: SweepTotals) -> bool:
+def _has_news(plan: _Plan, recent: dict[str, bool], points_earned: bool) -> bool:
     kind = plan.criteria.criteria_type
     if kind == Type.LAB:
         return recent["lab"]
     if kind == Type.LEARNING_PATH:
         return recent["course"] or recent["exam"]
     if kind == Type.POINTS:
-        return recent["completion"] or totals.achievements_completed > 0
+        return recent["completion"] or points_earned
     return recent["course"]
 
 
