@@ -149,3 +149,28 @@ def test_enabling_or_repointing_an_achievement_marks_the_points_achievements_cha
     points.refresh_from_db()
     assert points.criteria_changed_at > before
     assert not Achievement.objects.get(pk=lab_achievement.pk).is_enabled
+
+
+def test_changing_the_criteria_in_the_django_admin_marks_them_changed(client, organization):
+    from tests.factories import LabFactory, UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True, organization=None)
+    achievement = AchievementFactory(organization=organization)
+    before = achievement.criteria_changed_at
+    client.force_login(staff)
+
+    response = client.post(
+        f"/admin/achievements/achievement/{achievement.pk}/change/",
+        {
+            "organization": organization.pk,
+            "name": achievement.name,
+            "description": "",
+            "is_enabled": "on",
+            "points": achievement.points,
+            "criteria_type": "lab",
+            "lab": LabFactory().pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert Achievement.objects.get().criteria_changed_at > before
