@@ -181,6 +181,9 @@ CELERY_TIMEZONE = TIME_ZONE
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=3600)
 SWEEP_OVERLAP_SECONDS = env.int("SWEEP_OVERLAP_SECONDS", default=60)
 SWEEP_LOCK_FILE = env.path("SWEEP_LOCK_FILE", default=VAR_DIR / "sweep.lock")
+# PostgreSQL connections the sweep evaluates achievements on at once (one per core of the
+# database server is plenty).
+SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "achievements.tasks.sweep_achievements",
