@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -218,15 +218,28 @@ def _evaluate_all(plans: Sequence[_Plan]) -> list[tuple[int | Exception, int]]:
         or (connection.vendor != "postgresql")
     ):
         return [_evaluate_safely(plan) for plan in plans]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
-        return list(pool.map(_evaluate_on_own_connection, plans))
+    outcomes: list = [None] * len(plans)
+    pending = iter(enumerate(plans))
+    taking = threading.Lock()
 
+    def work() -> None:
+        try:
+            while True:
+                with taking:
+                    item = next(pending, None)
+                if item is None:
+                    return
+                index, plan = item
+                outcomes[index] = _evaluate_safely(plan)
+        finally:
+            connections.close_all()
 
-def _evaluate_on_own_connection(plan: _Plan) -> tuple[int | Exception, int]:
-    try:
-        return _evaluate_safely(plan)
-    finally:
-        connections.close_all()
+    threads = [threading.Thread(target=work, name=f"sweep-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def _evaluate_safely(plan: _Plan) -> tuple[int | Exception, int]:
