@@ -78,7 +78,13 @@ PORTAL_TABLES = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=100_000)
-    parser.add_argument("--completions", type=int, default=1_000_000)
+    parser.add_argument(
+        "--completions",
+        type=int,
+        default=1_000_000,
+        help="Completion records: lab completions, completed enrollments and assignments, "
+        "exam attempts (open enrollments and assignments come on top).",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--reset", action="store_true", help="Empty the portal's tables first (bench data only)."
@@ -133,6 +139,9 @@ def generate(*, students: int, completions: int, seed: int = 2026, reset: bool =
             moment,
             recorded,
         )
+        counts["exam_attempts"] = _exam_attempts(
+            rng, int(completions * SHARES["exam"]), student_ids, catalog, moment, recorded
+        )
         counts["enrollments_completed"] = _enrollments(
             rng,
             int(completions * SHARES["enrollment"]),
@@ -144,18 +153,19 @@ def generate(*, students: int, completions: int, seed: int = 2026, reset: bool =
             span,
             now,
         )
+        # Assignments make up the rest, so that the records add up to `completions` exactly.
         counts["assignments_completed"] = _assignments(
             rng,
-            int(completions * SHARES["assignment"]),
+            completions
+            - counts["lab_completions"]
+            - counts["exam_attempts"]
+            - counts["enrollments_completed"],
             student_ids,
             student_orgs,
             catalog,
             popular_courses,
             moment,
             now,
-        )
-        counts["exam_attempts"] = _exam_attempts(
-            rng, int(completions * SHARES["exam"]), student_ids, catalog, moment, recorded
         )
         counts["achievements"] = _achievements(rng, organizations, catalog)
     with connection.cursor() as cursor:
@@ -338,23 +348,22 @@ def _enrollments(
 
 
 def _assignments(rng, completed, student_ids, student_orgs, catalog, weights, moment, now) -> int:
+    """`completed` completed course assignments, and about 15 % more still open."""
     courses = [course.pk for course in catalog["courses"]]
-    total = int(completed / 0.85)
-    chosen = rng.choices(courses, cum_weights=weights, k=total)
-    written_completed = 0
+    finished = [True] * max(0, completed) + [False] * int(max(0, completed) * 0.15 / 0.85)
+    rng.shuffle(finished)
+    chosen = rng.choices(courses, cum_weights=weights, k=len(finished))
 
     def rows():
-        nonlocal written_completed
-        for course_id in chosen:
+        for course_id, done in zip(chosen, finished, strict=True):
             student_id = rng.choice(student_ids)
             assigned_at = moment()
             completed_at = None
-            if rng.random() < 0.85:
+            if done:
                 completed_at = min(
                     assigned_at + timedelta(seconds=rng.randrange(86_400 * 60)),
                     now - timedelta(days=1),
                 )
-                written_completed += 1
             yield (
                 student_orgs[student_id],
                 course_id,
@@ -369,7 +378,7 @@ def _assignments(rng, completed, student_ids, student_orgs, catalog, weights, mo
         "organization_id, course_id, student_id, assigned_at, completed_at, completion_recorded_at",
         rows(),
     )
-    return written_completed
+    return sum(finished)
 
 
 def _exam_attempts(rng, count, student_ids, catalog, moment, recorded) -> int:
