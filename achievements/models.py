@@ -87,11 +87,16 @@ class Achievement(models.Model):
 class AchievementCompletion(models.Model):
     """A student met an achievement; `first_met_at` is when the requirement was first met."""
 
+    # No single-column indexes: the unique constraint leads with the achievement and
+    # achcompl_student_idx with the student, and every index slows the sweep's inserts.
     achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="completions"
+        Achievement, on_delete=models.CASCADE, related_name="completions", db_index=False
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievement_completions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="achievement_completions",
+        db_index=False,
     )
     first_met_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -110,3 +115,60 @@ class AchievementCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} completed {self.achievement}"
+
+
+class AchievementWatermark(models.Model):
+    """How far the sweep has evaluated one achievement.
+
+    Completion records recorded before `evaluated_through` (less the overlap margin) have been
+    looked at, for the criteria as they stood at `criteria_version`. A sweep evaluates only the
+    students with newer records, unless the criteria or a mapped badge changed since, in which case
+    it evaluates the whole history again. Written in the same transaction as the completions it
+    describes, so it never runs ahead of them.
+    """
+
+    achievement = models.OneToOneField(
+        Achievement, on_delete=models.CASCADE, primary_key=True, related_name="watermark"
+    )
+    evaluated_through = models.DateTimeField()
+    criteria_version = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.achievement} evaluated through {self.evaluated_through}"
+
+
+class SweepRun(models.Model):
+    """One run of the completion sweep: what it did, how long it took, and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another sweep was running)"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Worker"
+        COMMAND = "command", "Management command"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    achievements_evaluated = models.PositiveIntegerField(default=0)
+    achievements_evaluated_in_full = models.PositiveIntegerField(
+        default=0, help_text="Achievements new or changed, evaluated over all history."
+    )
+    achievements_completed = models.PositiveIntegerField(
+        default=0, help_text="Achievement completions recorded (students who newly met one)."
+    )
+    badges_issued = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="sweeprun_started_idx")]
+
+    def __str__(self) -> str:
+        return f"Sweep of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

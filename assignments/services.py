@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_is_org_admin
+from achievements.services import achievements_reevaluate_students_on_commit
 
 from .models import CourseAssignment
 
@@ -23,4 +24,6 @@ def course_assignment_complete(*, actor: User, course_assignment: CourseAssignme
     updated = CourseAssignment.objects.filter(
         pk=course_assignment.pk, completed_at__isnull=True
     ).update(completed_at=now, completion_recorded_at=now)
+    if updated:
+        achievements_reevaluate_students_on_commit(student_ids=[course_assignment.student_id])
     return bool(updated)

@@ -250,41 +250,53 @@ def badge_issue_many(
 
 
 def badge_issue_for_achievements(
-    *, achievement_ids: Iterable[int], completed_since: datetime | None = None
+    *,
+    achievement_ids: Iterable[int],
+    completed_since: datetime | None = None,
+    student_ids: Iterable[int] | None = None,
 ) -> int:
     """Issue, in one statement, every active badge mapped to these achievements to every student
-    who has completed the achievement (recorded since `completed_since`, if given) and does not
-    hold the badge yet. Method automatic, source the achievement. Returns the number issued."""
+    who has completed the achievement and does not hold the badge yet. Method automatic, source
+    the achievement. Returns the number issued.
+
+    `completed_since` narrows to the completions recorded since then (the ones a sweep has just
+    written), `student_ids` to those students. Rows are inserted in (badge, recipient) order, the
+    order `badge_issue_many` uses, so a sweep and a manual batch on the same pairs wait for each
+    other instead of deadlocking; the unique constraint leaves one row per pair either way."""
+    from achievements.criteria import db_datetime, in_list
+    from achievements.models import AchievementCompletion
+
     achievement_ids = list(achievement_ids)
     if not achievement_ids:
         return 0
     issuance = BadgeIssuance._meta.db_table
     badge = Badge._meta.db_table
-    from achievements.models import AchievementCompletion
-
     completion = AchievementCompletion._meta.db_table
     params: list = [
-        timezone.now(),
+        db_datetime(timezone.now()),
         BadgeIssuance.Method.AUTOMATIC,
         BadgeIssuance.Source.ACHIEVEMENT,
     ]
-    if connection.vendor == "postgresql":
-        achievement_filter = "c.achievement_id = ANY(%s)"
-        params.append(achievement_ids)
-    else:
-        achievement_filter = f"c.achievement_id IN ({', '.join(['%s'] * len(achievement_ids))})"
-        params.extend(achievement_ids)
-    since_filter = ""
+    achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
+    params.extend(achievement_params)
+    narrowing = ""
     if completed_since is not None:
-        since_filter = "AND c.recorded_at >= %s"
-        params.append(completed_since)
+        narrowing += " AND c.recorded_at >= %s"
+        params.append(db_datetime(completed_since))
+    if student_ids is not None:
+        student_filter, student_params = in_list("c.student_id", sorted(set(student_ids)))
+        narrowing += f" AND {student_filter}"
+        params.extend(student_params)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
             "issued_by_id, source_achievement_id, source_class_id, source_assignment_id) "
             "SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL "
             f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
-            f"WHERE b.is_active AND {achievement_filter} {since_filter} "
+            f"WHERE b.is_active AND {achievement_filter}{narrowing} "
+            f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
+            "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
+            "ORDER BY b.id, c.student_id "
             "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
             params,
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from achievements.services import achievements_reevaluate_students_on_commit
 
 from .models import CourseClass, Enrollment
 from .selectors import class_enrollments_visible_to, user_may_issue_for_class
@@ -28,4 +29,5 @@ def enrollments_complete(
         Enrollment.objects.filter(course_class=course_class, student_id__in=completed).update(
             completed_at=now, completion_recorded_at=now
         )
+        achievements_reevaluate_students_on_commit(student_ids=completed)
     return completed

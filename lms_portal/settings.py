@@ -209,7 +209,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# The completion sweep (achievements/sweep.py): how often beat runs it, and how far back before its
+# watermark it looks again for records stamped by another machine's clock.
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=3600)
+SWEEP_OVERLAP_SECONDS = env.int("SWEEP_OVERLAP_SECONDS", default=60)
+SWEEP_LOCK_FILE = env.path("SWEEP_LOCK_FILE", default=VAR_DIR / "sweep.lock")
+# PostgreSQL connections the sweep evaluates achievements on at once (one per core of the
+# database server is plenty).
+SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-achievements": {
+        "task": "achievements.tasks.sweep_achievements",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        # A sweep queued while no worker ran is superseded by the next one.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
+}
 
 LOGGING = {
     "version": 1,

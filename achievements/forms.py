@@ -1,0 +1,129 @@
+from django import forms
+
+from accounts.models import Organization
+from badges.models import Badge
+
+from .criteria import Criteria
+from .models import Achievement
+
+Type = Achievement.CriteriaType
+
+# The fields each kind of criteria needs; the others are cleared when it is saved.
+CRITERIA_FIELDS = {
+    Type.LAB: ("lab",),
+    Type.COURSE: ("course",),
+    Type.COURSE_SET: ("course_set",),
+    Type.TAGGED_COURSES: ("tag", "min_courses"),
+    Type.LEARNING_PATH: ("learning_path",),
+    Type.POINTS: ("points_threshold",),
+}
+ALL_CRITERIA_FIELDS = sorted({name for names in CRITERIA_FIELDS.values() for name in names})
+
+
+class AchievementForm(forms.ModelForm):
+    """An achievement and its one kind of criteria."""
+
+    class Meta:
+        model = Achievement
+        fields = [
+            "name",
+            "description",
+            "points",
+            "is_enabled",
+            "criteria_type",
+            "lab",
+            "course",
+            "course_set",
+            "tag",
+            "min_courses",
+            "learning_path",
+            "points_threshold",
+        ]
+        labels = {
+            "criteria_type": "Criteria",
+            "course_set": "Courses (all of them)",
+            "tag": "Tag",
+            "min_courses": "At least this many distinct courses with the tag",
+            "points_threshold": "At least this many points",
+        }
+        help_texts = {
+            "course": "Completed through a course assignment or a class.",
+            "course_set": "Each completed through a course assignment or a class.",
+            "learning_path": "Every course of the path and a passing attempt at its exam.",
+            "points_threshold": "The sum of the points of the achievements of your organization "
+            "that the student has completed.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "course_set": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        # static/js/achievement_form.js shows the fields of the chosen criteria only.
+        self.fields["criteria_type"].widget.attrs["data-criteria-type"] = ""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = Achievement.objects.filter(organization=self.organization, name=name).exclude(
+            pk=self.instance.pk
+        )
+        if taken.exists():
+            raise forms.ValidationError("Your organization already has an achievement named so.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("criteria_type")
+        if kind not in CRITERIA_FIELDS:
+            return cleaned
+        needed = CRITERIA_FIELDS[kind]
+        for name in needed:
+            if name not in self.errors and not cleaned.get(name):
+                self.add_error(name, "Required for this kind of criteria.")
+        for name in ALL_CRITERIA_FIELDS:
+            if name not in needed:
+                cleaned[name] = [] if name == "course_set" else None
+        return cleaned
+
+    def criteria(self) -> Criteria:
+        """The criteria as entered, saved or not (for the preview). Only for a valid form."""
+        data = self.cleaned_data
+        return Criteria.build(
+            criteria_type=data["criteria_type"],
+            organization_id=self.organization.pk,
+            achievement_id=self.instance.pk,
+            lab_id=data["lab"].pk if data.get("lab") else None,
+            course_id=data["course"].pk if data.get("course") else None,
+            courses=data.get("course_set") or (),
+            tag_id=data["tag"].pk if data.get("tag") else None,
+            min_courses=data.get("min_courses"),
+            learning_path=data.get("learning_path"),
+            points_threshold=data.get("points_threshold"),
+        )
+
+
+class BadgeMappingForm(forms.Form):
+    """Map one of the organization's badges to an achievement."""
+
+    badge = forms.ModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
+
+    def __init__(self, *args, achievement: Achievement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["badge"].queryset = (
+            Badge.objects.filter(organization_id=achievement.organization_id)
+            .exclude(achievement=achievement)
+            .select_related("achievement")
+            .order_by("name")
+        )
+        self.fields["badge"].label_from_instance = _badge_choice_label
+
+
+def _badge_choice_label(badge: Badge) -> str:
+    label = badge.name
+    if not badge.is_active:
+        label += " (archived)"
+    if badge.achievement_id:
+        label += f" (now mapped to {badge.achievement.name})"
+    return label
