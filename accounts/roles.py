@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("achievements", "add_achievement"),
         ("achievements", "change_achievement"),
         ("achievements", "delete_achievement"),
+        ("achievements", "view_sweeprun"),
         ("classes", "view_courseclass"),
         ("classes", "view_enrollment"),
         ("classes", "change_enrollment"),
