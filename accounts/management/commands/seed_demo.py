@@ -226,7 +226,37 @@ class Command(BaseCommand):
                 },
             )
 
+        # A cohort of Northwind students on the Cloud Practitioner learning path: the rest of its
+        # courses through course assignments, so the path, tag and points achievements are met.
+        cohort = nw_students[1:7]
+        for index, student in enumerate(cohort):
+            for step, code in enumerate(["CLD-201", "CLD-301"], start=1):
+                assigned_at = EPOCH + timedelta(days=120 + 30 * step + index)
+                completed_at = assigned_at + timedelta(days=21) if index < 5 else None
+                CourseAssignment.objects.get_or_create(
+                    organization=northwind,
+                    course=courses[code],
+                    student=student,
+                    defaults={
+                        "assigned_by": admins[northwind],
+                        "assigned_at": assigned_at,
+                        "due_on": (assigned_at + timedelta(days=30)).date(),
+                        "completed_at": completed_at,
+                        "completion_recorded_at": completed_at,
+                    },
+                )
+
         lab_rows, exam_rows = [], []
+        exam_rows.extend(
+            ExamAttempt(
+                student=student,
+                exam=exam,
+                score=82,
+                passed=True,
+                attempted_at=EPOCH + timedelta(days=260 + index),
+            )
+            for index, student in enumerate(cohort[:4])
+        )
         for index, student in enumerate(students):
             lab_rows.extend(
                 LabCompletion(
