@@ -2,7 +2,9 @@
 subprocesses. Tests here are `slow`, need PostgreSQL (other processes must see what the test
 wrote, so they use transactional tests) and are bounded in time."""
 
+import http.client
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.utils.http import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -36,7 +40,7 @@ def process_env(**extra) -> dict:
     redirect, plain static files), with no broker unless one is given."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms_portal.settings_test",
+        "DJANGO_SETTINGS_MODULE": "tests.reliability.process_settings",
         "DATABASE_URL": database_url(),
     }
     env.update(extra)
@@ -67,6 +71,37 @@ class Portal:
                 return response.status == 200
         except (urllib.error.URLError, OSError):
             return False
+
+
+class Visitor:
+    """A logged-in user talking HTTP to a Portal: a session made in the test database, a CSRF
+    token sent the way the page's forms send it. Redirects are not followed."""
+
+    def __init__(self, portal: Portal, user):
+        client = Client()
+        client.force_login(user)
+        self.portal = portal
+        self.csrf = secrets.token_hex(16)
+        self.cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={self.csrf}"
+
+    def request(self, method: str, path: str, data=None, timeout: float = 60):
+        body = urlencode({**(data or {}), "csrfmiddlewaretoken": self.csrf}, doseq=True)
+        headers = {"Cookie": self.cookie, "Host": "127.0.0.1"}
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.portal.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body if method == "POST" else None, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, data=None, **kwargs):
+        return self.request("POST", path, data, **kwargs)
 
 
 @pytest.fixture
