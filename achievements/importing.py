@@ -76,6 +76,8 @@ class _Row:
     item: str
     completed_at: str
     score: str
+    # Cells beyond the header's: a value with an unquoted comma shifts every column after it.
+    extra_cells: int = 0
 
 
 def completions_import(*, file: TextIO) -> ImportReport:
@@ -113,6 +115,7 @@ def _chunks(reader: csv.DictReader) -> Iterator[list[_Row]]:
             _Row(
                 line=reader.line_num,
                 **{column: (record.get(column) or "").strip() for column in COLUMNS},
+                extra_cells=len(record.get(None) or []),
             )
         )
         if len(chunk) == ROWS_PER_CHUNK:
@@ -186,6 +189,11 @@ def _import_chunk(chunk: list[_Row], report: ImportReport) -> None:
     enrollment_dates: dict[int, datetime] = {}
     assignment_dates: dict[int, datetime] = {}
     for row in chunk:
+        if row.extra_cells:
+            report.errors.append(
+                (row.line, f"{row.extra_cells} cell(s) more than the header has columns")
+            )
+            continue
         if row.kind not in KINDS:
             report.errors.append((row.line, f"kind {row.kind!r} is not one of {', '.join(KINDS)}"))
             continue
