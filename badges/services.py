@@ -569,6 +569,8 @@ def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) 
 
     Raises PermissionDenied when the actor may not revoke the badge, ValidationError when the
     reason is empty or too long, and BadgeIssuance.DoesNotExist when it was revoked already."""
+    if not user_may_revoke(user=actor, badge=issuance.badge):
+        raise PermissionDenied("You may not revoke this organization's badges.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the badge is revoked."})
@@ -582,8 +584,6 @@ def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) 
             .select_related("badge", "recipient")
             .get(pk=issuance.pk)
         )
-        if not user_may_revoke(user=actor, badge=current.badge):
-            raise PermissionDenied("You may not revoke this organization's badges.")
         recipient = current.recipient
         revocation = BadgeRevocation.objects.create(
             badge=current.badge,
