@@ -198,6 +198,61 @@ MATRIX: dict[str, tuple] = {
         "302 403 200 200 200 200 200 200",
         "302 403 405 405 405 405 405 405",
     ),
+    "classes:roster": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "classes:roster_row": (
+        _arg("class", "student"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "classes:issue_badge": (
+        _arg("class", "student"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:complete": (
+        _arg("class"),
+        "302 403 405 405 405 405 405 405",
+        "302 403 302 302 404 302 404 302",
+    ),
+    "classes:batch": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:choose_badges": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:choose_students": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "assignments:detail": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "assignments:issue_badge": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "assignments:issuances": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "assignments:complete": (
+        _arg("assignment"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
 }
 
 
@@ -319,16 +374,6 @@ def test_permission_matrix(client, world, name, method):
     assert observe(client, world, name, method) == expected
 
 
-# The URL arguments pointing at the other organization's objects, for the IDOR test below.
-FOREIGN_ARGS = {
-    "achievement": lambda world: [world["foreign"]["achievement"].pk],
-    "badge": lambda world: [world["foreign"]["badge"].pk],
-    "student": lambda world: [world["foreign"]["student"].pk],
-    "class": lambda world: [world["foreign"]["class"].pk],
-    "assignment": lambda world: [world["foreign"]["assignment"].pk],
-}
-
-
 @pytest.mark.parametrize(
     "role", ["student", "instructor", "contractor", "other_instructor", "administrator"]
 )
@@ -353,6 +398,17 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, world, r
         "badges:revoke": [
             BadgeIssuanceFactory(badge=foreign["badge"], recipient=foreign["student"]).pk
         ],
+        "classes:roster": [foreign["class"].pk],
+        "classes:roster_row": [foreign["class"].pk, foreign["student"].pk],
+        "classes:issue_badge": [foreign["class"].pk, foreign["student"].pk],
+        "classes:complete": [foreign["class"].pk],
+        "classes:batch": [foreign["class"].pk],
+        "classes:choose_badges": [foreign["class"].pk],
+        "classes:choose_students": [foreign["class"].pk],
+        "assignments:detail": [foreign["assignment"].pk],
+        "assignments:issue_badge": [foreign["assignment"].pk],
+        "assignments:issuances": [foreign["assignment"].pk],
+        "assignments:complete": [foreign["assignment"].pk],
     }
     assert {name for name in MATRIX if MATRIX[name][0] is not no_args} <= set(cases)
     for name, args in cases.items():
@@ -389,10 +445,42 @@ def test_the_administration_site_is_for_platform_staff_only(client, world):
                 assert state() == before, (role, url)
 
 
-def test_print_observed(client, world):
-    for name in sorted(MATRIX):
-        rows = []
-        for method in ("GET", "POST"):
-            observed = observe(client, world, name, method)
-            rows.append(" ".join(f"{observed[role]:>3}" for role in ROLES))
-        print(f'    "{name}": ({MATRIX[name][0].__name__}, "{rows[0]}", "{rows[1]}"),')
+@pytest.mark.parametrize("role", ["instructor", "contractor", "administrator"])
+def test_another_organizations_ids_in_a_form_are_refused(client, world, role):
+    """IDOR in the form: the other organization's badge or student (or one of another class)
+    posted to this organization's own issuance and mapping pages writes nothing."""
+    client.force_login(world["users"][role])
+    foreign, own_class = world["foreign"], world["class"]
+    stranger = EnrollmentFactory().student  # in a class of neither organization
+    posts = [
+        (
+            reverse("classes:issue_badge", args=[own_class.pk, world["student"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [foreign["badge"].pk], "student": [world["student"].pk], "action": "issue"},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [world["badge"].pk], "student": [foreign["student"].pk], "action": "issue"},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [world["badge"].pk], "student": [stranger.pk], "action": "issue"},
+        ),
+        (reverse("classes:complete", args=[own_class.pk]), {"student": [stranger.pk]}),
+        (
+            reverse("assignments:issue_badge", args=[world["assignment"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+        (
+            reverse("achievements:map_badge", args=[world["achievement"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+    ]
+    for url, data in posts:
+        before = state()
+        response = client.post(url, data)
+        assert response.status_code < 500
+        assert state() == before, (role, url, data)
