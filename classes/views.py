@@ -44,6 +44,7 @@ class ClassListView(PortalPermissionMixin, ListView):
             classes_for_user(user=self.request.user)
             .annotate(student_count=Count("enrollments"))
             .prefetch_related("instructors")
+            .order_by("-starts_on", "name")
         )
 
 
