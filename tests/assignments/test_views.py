@@ -331,3 +331,22 @@ def test_student_may_not_issue_from_an_assignment(client, assignment, manual_bad
 
     assert response.status_code == 403
     assert not BadgeIssuance.objects.exists()
+
+
+def test_assignment_page_takes_a_fixed_number_of_queries(
+    client, administrator, assignment, organization, django_assert_max_num_queries
+):
+    for badge in BadgeFactory.create_batch(10, organization=organization):
+        BadgeIssuanceFactory(
+            badge=badge,
+            recipient=assignment.student,
+            source=BadgeIssuance.Source.COURSE_ASSIGNMENT,
+            source_assignment=assignment,
+            issued_by=administrator,
+        )
+    client.force_login(administrator)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(detail_url(assignment))
+
+    assert len(response.context["issuances"]) == 10

@@ -1,14 +1,18 @@
 """The Issue Badges page: choosing badges and students, issuing every pair, and the result."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from badges.models import BadgeIssuance
+from classes.models import Enrollment
 from tests.factories import (
     BadgeFactory,
     BadgeIssuanceFactory,
@@ -468,3 +472,66 @@ def test_two_overlapping_concurrent_batches_issue_each_pair_exactly_once(
     assert failed_rows == overlap
     assert sum(page.count("Already earned on ") for page in pages) == overlap
     assert sum(WARNING in page for page in pages) >= 1
+
+
+@pytest.mark.postgres
+def test_batch_of_20_badges_for_1000_students_through_the_page(
+    client, instructor, course_class, organization, capsys
+):
+    """Prints how long Issue Badges takes for 20 badges x 1,000 students (no timing assertion:
+    machines differ), then again when every pair is already earned."""
+    badges = BadgeFactory.create_batch(20, organization=organization)
+    students = User.objects.bulk_create(
+        User(
+            username=f"bulk{n:04d}",
+            first_name="Student",
+            last_name=f"{n:04d}",
+            email=f"bulk{n:04d}@example.org",
+            organization=organization,
+        )
+        for n in range(1000)
+    )
+    Enrollment.objects.bulk_create(
+        Enrollment(course_class=course_class, student=s, enrolled_at=timezone.now())
+        for s in students
+    )
+    client.force_login(instructor)
+    client.get(batch_url(course_class))  # warm the session and template caches
+
+    started = time.perf_counter()
+    first = issue(client, course_class, badges=badges, students=students)
+    first_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    again = issue(client, course_class, badges=badges, students=students)
+    again_seconds = time.perf_counter() - started
+
+    assert BadgeIssuance.objects.count() == 20_000
+    assert len(first.context["results"]["issued"]) == 1000
+    assert len(failures(again)) == 20_000
+    with capsys.disabled():
+        print(
+            f"\nIssue Badges, 20 badges x 1,000 students on PostgreSQL: {first_seconds:.2f} s "
+            f"({len(first.content) // 1024} KiB page); posted again, all 20,000 already "
+            f"earned: {again_seconds:.2f} s ({len(again.content) // 1024} KiB page)"
+        )
+
+
+def test_choose_students_takes_a_fixed_number_of_queries(
+    client, contractor, course_class, django_assert_max_num_queries
+):
+    client.force_login(contractor)
+    url = reverse("classes:choose_students", args=[course_class.pk])
+
+    def queries_for_dialog():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers=DIALOG)
+        return len(queries), len(response.context["enrollments"])
+
+    EnrollmentFactory.create_batch(5, course_class=course_class)
+    small, _ = queries_for_dialog()
+    EnrollmentFactory.create_batch(145, course_class=course_class)
+    with django_assert_max_num_queries(small):
+        large, listed = queries_for_dialog()
+
+    assert large == small
+    assert listed == 150
