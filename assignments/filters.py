@@ -13,6 +13,7 @@ class CourseAssignmentFilter(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any course")
     student = django_filters.CharFilter(label="Student", method="filter_student", max_length=100)
     status = django_filters.ChoiceFilter(
+        label="Status",
         choices=[(ASSIGNED, "Assigned"), (COMPLETED, "Completed")],
         method="filter_status",
         empty_label="Any status",

@@ -97,6 +97,11 @@ def test_list_filters_by_status(client, administrator, assignment, organization)
 
     assert listed(completed) == [done]
     assert listed(assigned) == [assignment]
+    assert [field.label for field in completed.context["filter"].form] == [
+        "Course",
+        "Student",
+        "Status",
+    ]
 
 
 def test_list_takes_a_fixed_number_of_queries(

@@ -535,3 +535,29 @@ def test_choose_students_takes_a_fixed_number_of_queries(
 
     assert large == small
     assert listed == 150
+
+
+@pytest.mark.parametrize(
+    ("url_name", "title", "button"),
+    [
+        ("choose_badges", "Choose Badges", "Select a Badge"),
+        ("choose_students", "Choose Student(s)", "OK"),
+    ],
+)
+def test_without_javascript_the_choosers_are_full_pages_posting_back_to_issue_badges(
+    client, instructor, course_class, student, manual_badge, url_name, title, button
+):
+    client.force_login(instructor)
+
+    response = client.post(
+        reverse(f"classes:{url_name}", args=[course_class.pk]),
+        {"badge": [manual_badge.pk], "student": [student.pk]},
+    )
+
+    content = response.content.decode()
+    assert "<html" in content
+    assert f'<h1 class="h4">{title}</h1>' in content
+    assert f'<form method="post" action="{batch_url(course_class)}">' in content
+    assert f">{button}</button>" in content
+    assert ">Search</button>" in content
+    assert "hx-post" not in content
