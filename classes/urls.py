@@ -1,6 +1,17 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter
 
 from . import views
+
+
+class BigIntIdConverter(IntConverter):
+    """An id a bigint column can hold. A longer number is no page (404) rather than a database
+    error: SQLite cannot even bind it in a foreign-key lookup."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(BigIntIdConverter, "bigint")
 
 app_name = "classes"
 
@@ -8,12 +19,12 @@ urlpatterns = [
     path("", views.ClassListView.as_view(), name="list"),
     path("<int:pk>/", views.RosterView.as_view(), name="roster"),
     path(
-        "<int:pk>/students/<int:student_pk>/row/",
+        "<int:pk>/students/<bigint:student_pk>/row/",
         views.RosterRowView.as_view(),
         name="roster_row",
     ),
     path(
-        "<int:pk>/students/<int:student_pk>/issue-badge/",
+        "<int:pk>/students/<bigint:student_pk>/issue-badge/",
         views.ClassChooseBadgeView.as_view(),
         name="issue_badge",
     ),

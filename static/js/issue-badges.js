@@ -1,6 +1,7 @@
 // Manual issuance pages (Roster, Issue Badges, course assignment), without inline scripts:
 // - "select all" checkboxes, shown only when this script runs;
 // - Enter in a dialog's live search box does not submit the dialog's form;
+// - choices ticked while a search was on its way survive the list it brings back;
 // - after "Successfully Issued Badge" the dialog closes itself a moment later;
 // - a form's button marked data-disable-on-submit cannot be clicked twice.
 (function () {
@@ -31,6 +32,27 @@
     if (event.key === "Enter" && event.target.matches("[data-search-input]")) {
       event.preventDefault();
     }
+  });
+
+  // A search response lists the choices as they were when it was asked for; whatever was ticked
+  // or unticked since then is put back.
+  var choicesBeforeSwap = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var list = event.detail.target;
+    if (!list || !list.hasAttribute("data-keep-choices")) { return; }
+    choicesBeforeSwap = {};
+    list.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (input) {
+      choicesBeforeSwap[input.name + "=" + input.value] = input.checked;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (!choicesBeforeSwap || !list || !list.hasAttribute("data-keep-choices")) { return; }
+    list.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (input) {
+      var key = input.name + "=" + input.value;
+      if (key in choicesBeforeSwap && !input.disabled) { input.checked = choicesBeforeSwap[key]; }
+    });
+    choicesBeforeSwap = null;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
