@@ -1,6 +1,7 @@
 // Manual issuance pages (Roster, Issue Badges, course assignment), without inline scripts:
 // - "select all" checkboxes, shown only when this script runs;
-// - Enter in a dialog's live search box does not submit the dialog's form;
+// - Enter in a dialog's live search box does not submit the dialog's form, and what was typed
+//   before htmx was ready is searched for;
 // - choices ticked while a search was on its way survive the list it brings back;
 // - after "Successfully Issued Badge" the dialog closes itself a moment later;
 // - a form's button marked data-disable-on-submit cannot be clicked twice.
@@ -18,6 +19,10 @@
   });
   document.addEventListener("htmx:load", function (event) {
     revealScriptOnlyControls(event.target);
+    // The dialog focuses its search box as soon as it is shown, a moment before htmx wires the
+    // box up: whatever was typed in that moment is searched for now.
+    var search = event.target.querySelector("[data-search-input]");
+    if (search && search.value) { htmx.trigger(search, "search"); }
   });
 
   document.addEventListener("change", function (event) {

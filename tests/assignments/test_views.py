@@ -355,3 +355,19 @@ def test_assignment_page_takes_a_fixed_number_of_queries(
         response = client.get(detail_url(assignment))
 
     assert len(response.context["issuances"]) == 10
+
+
+def test_assignment_names_link_to_their_page_only_for_administrators(rf, administrator, assignment):
+    from django.template.loader import render_to_string
+
+    def assignment_link_for(user):
+        request = rf.get("/")
+        request.user = user
+        return render_to_string(
+            "assignments/includes/assignment_link.html", {"assignment": assignment}, request=request
+        ).strip()
+
+    assert assignment_link_for(administrator) == (
+        f'<a href="{detail_url(assignment)}">Incident Response for Maya Okafor</a>'
+    )
+    assert assignment_link_for(assignment.student) == "Incident Response for Maya Okafor"

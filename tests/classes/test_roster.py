@@ -282,3 +282,21 @@ def test_ids_too_large_for_the_database_are_404_not_500(client, instructor, cour
     client.force_login(instructor)
 
     assert client.get(path.replace("/1/", f"/{course_class.pk}/")).status_code == 404
+
+
+def test_class_names_link_to_the_roster_only_for_those_who_may_open_it(
+    rf, instructor, student, course_class
+):
+    from django.template.loader import render_to_string
+
+    def class_link_for(user):
+        request = rf.get("/")
+        request.user = user
+        return render_to_string(
+            "classes/includes/class_link.html", {"course_class": course_class}, request=request
+        ).strip()
+
+    assert class_link_for(instructor) == (
+        f'<a href="{roster_url(course_class)}">{course_class.name}</a>'
+    )
+    assert class_link_for(student) == course_class.name
