@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
+from tests.e2e.test_roster_issue import see_success_then_closed
 from tests.factories import BadgeFactory, CourseAssignmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +48,7 @@ def test_administrator_issues_from_course_assignment(
     dialog.get_by_label("Star Participant").check()
     dialog.get_by_role("button", name="Select a Badge").click()
 
-    expect(dialog.get_by_role("button", name="Successfully Issued Badge")).to_be_visible()
-    expect(dialog).to_be_hidden()
+    see_success_then_closed(page)
     expect(issued).to_contain_text("Star Participant")
     issuance = BadgeIssuance.objects.get()
     assert issuance.recipient == assignment.student

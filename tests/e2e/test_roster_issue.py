@@ -9,6 +9,20 @@ from tests.factories import TEST_PASSWORD, BadgeFactory, BadgeIssuanceFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# "Successfully Issued Badge" shows for a moment only: watch for it on every animation frame, as
+# the retries of expect() grow to a second apart.
+SUCCESS_SHOWN = """() => {
+  const dialog = document.getElementById("portal-dialog");
+  return dialog.open && [...dialog.querySelectorAll("button")].some(
+    (button) => button.textContent.trim() === "Successfully Issued Badge");
+}"""
+
+
+def see_success_then_closed(page):
+    page.wait_for_function(SUCCESS_SHOWN, polling="raf")
+    expect(page.locator("#portal-dialog")).to_be_hidden()
+
+
 def open_roster(page, course_class, classes_link="My Classes"):
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name=classes_link, exact=True
@@ -35,8 +49,7 @@ def test_instructor_issues_one_badge_from_roster(
     dialog.get_by_label("Star Participant").check()
     dialog.get_by_role("button", name="Select a Badge").click()
 
-    expect(dialog.get_by_role("button", name="Successfully Issued Badge")).to_be_visible()
-    expect(dialog).to_be_hidden()
+    see_success_then_closed(page)
     expect(row.get_by_test_id("earned-badges")).to_contain_text("Star Participant")
     issuance = BadgeIssuance.objects.get()
     assert (issuance.badge, issuance.recipient, issuance.source) == (
