@@ -574,6 +574,8 @@ def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the badge is revoked."})
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason may not contain null characters."})
     if len(reason) > REVOCATION_REASON_MAX_LENGTH:
         raise ValidationError(
             {"reason": f"Keep the reason under {REVOCATION_REASON_MAX_LENGTH} characters."}

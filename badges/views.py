@@ -315,8 +315,10 @@ class FindIssuedBadgesView(
 
     def get_paginate_by(self, queryset):
         requested = self.request.GET.get("page_size", "")
-        if requested.isdigit() and int(requested) in ISSUED_BADGES_PAGE_SIZES:
-            return int(requested)
+        # Compared as text: str.isdigit() accepts "¹", which int() refuses.
+        sizes = {str(size): size for size in ISSUED_BADGES_PAGE_SIZES}
+        if requested in sizes:
+            return sizes[requested]
         return ISSUED_BADGES_DEFAULT_PAGE_SIZE
 
     def get_context_data(self, **kwargs):

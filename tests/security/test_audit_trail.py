@@ -134,11 +134,13 @@ def test_a_revocation_needs_a_reason(client, administrator, issuance):
     assert [str(m) for m in response.wsgi_request._messages] == ["Say why the badge is revoked."]
 
 
-def test_reason_longer_than_allowed_is_refused(administrator, issuance):
+@pytest.mark.parametrize("reason", ["x" * 501, "a\x00b"], ids=["too-long", "null-character"])
+def test_a_reason_the_database_cannot_take_is_refused(administrator, issuance, reason):
+    """Found by the hostile-input test: a NUL in the reason was a 500 on PostgreSQL."""
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        badge_issuance_revoke(actor=administrator, issuance=issuance, reason="x" * 501)
+        badge_issuance_revoke(actor=administrator, issuance=issuance, reason=reason)
     assert BadgeIssuance.objects.filter(pk=issuance.pk).exists()
 
 

@@ -16,6 +16,7 @@ from tests.factories import (
     AchievementFactory,
     BadgeFactory,
     BadgeIssuanceFactory,
+    CourseAssignmentFactory,
     EnrollmentFactory,
     StudentFactory,
     UserFactory,
@@ -26,7 +27,7 @@ from .test_permission_matrix import state
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -70,6 +71,7 @@ def world(organization, other_organization, administrator, instructor, course_cl
     issuance = BadgeIssuanceFactory(badge=badge, recipient=student)
     archived = BadgeFactory(organization=organization, name="Old", is_active=False)
     not_manual = BadgeFactory(organization=organization, name="Auto", manual_issuance_enabled=False)
+    assignment = CourseAssignmentFactory(organization=organization, student=student)
     ids = {
         badge.pk,
         achievement.pk,
@@ -92,7 +94,8 @@ def world(organization, other_organization, administrator, instructor, course_cl
         "badge": badge,
         "achievement": achievement,
         "issuance": issuance,
-        "ids": sorted(ids),
+        "assignment": assignment,
+        "ids": sorted(ids | {assignment.pk}),
     }
 
 
@@ -121,6 +124,44 @@ def issuances_are_lawful(*, known: set[int], organization_id=None, class_student
 
 
 FORMS = [
+    (
+        "classes:batch",
+        lambda w: [w["class"].pk],
+        "instructor",
+        "POST",
+        ["badge", "student", "remove_badge", "remove_student", "action"],
+    ),
+    (
+        "classes:issue_badge",
+        lambda w: [w["class"].pk, w["student"].pk],
+        "instructor",
+        "POST",
+        ["badge"],
+    ),
+    ("classes:complete", lambda w: [w["class"].pk], "instructor", "POST", ["student"]),
+    (
+        "classes:choose_badges",
+        lambda w: [w["class"].pk],
+        "instructor",
+        "POST",
+        ["q", "badge", "student"],
+    ),
+    (
+        "classes:choose_students",
+        lambda w: [w["class"].pk],
+        "instructor",
+        "POST",
+        ["q", "badge", "student"],
+    ),
+    ("classes:roster", lambda w: [w["class"].pk], "instructor", "GET", ["q", "status", "page"]),
+    (
+        "assignments:issue_badge",
+        lambda w: [w["assignment"].pk],
+        "administrator",
+        "POST",
+        ["badge", "q"],
+    ),
+    ("assignments:complete", lambda w: [w["assignment"].pk], "administrator", "POST", ["x"]),
     # (url name, args of the world, user, method, fields)
     (
         "badges:create",
@@ -242,7 +283,9 @@ def test_generated_input_never_breaks_a_form(client, world, name, args_of, role,
                 # The form came back: it was refused, so nothing may have been written.
                 assert state() == before, data
             issuances_are_lawful(
-                known=known, organization_id=world["administrator"].organization_id
+                known=known,
+                organization_id=world["administrator"].organization_id,
+                class_students={world["student"].pk} | {world["assignment"].student_id},
             )
             transaction.set_rollback(True)
 
@@ -265,3 +308,12 @@ def test_generated_input_never_breaks_admin_issuance(client, world):
             transaction.set_rollback(True)
 
     check()
+
+
+@pytest.mark.parametrize("page_size", ["¹", "٣", "²⁵", "25 ", "-25", "1e2"])
+def test_odd_page_sizes_show_the_default_page(client, administrator, page_size):
+    """Found by the property test above: "¹" passed str.isdigit() and int() raised (a 500)."""
+    client.force_login(administrator)
+    response = client.get(reverse("badges:issued"), {"page_size": page_size})
+    assert response.status_code == 200
+    assert response.context["paginator"].per_page == 25
