@@ -273,6 +273,15 @@ def portal_url_names() -> list[str]:
 
 @pytest.fixture
 def world(organization, other_organization, administrator, instructor, contractor, course_class):
+    return build_world(
+        organization, other_organization, administrator, instructor, contractor, course_class
+    )
+
+
+def build_world(
+    organization, other_organization, administrator, instructor, contractor, course_class
+):
+    """Every role's user and every kind of object, of this organization and of another."""
     from tests.factories import StudentFactory
 
     student = EnrollmentFactory(course_class=course_class).student
