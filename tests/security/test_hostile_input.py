@@ -47,6 +47,12 @@ TEXT = st.one_of(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report_inputs_tried():
+    yield
+    print(f"\nHostile input: {INPUTS_TRIED['requests']} generated requests sent")  # noqa: T201
+
+
 def values(ids):
     """A field's value: text, a number, one of the interesting ids, or a list of them."""
     scalar = st.one_of(TEXT, NUMBERS, st.sampled_from([str(pk) for pk in ids]))
