@@ -101,7 +101,10 @@ def test_binary_file_is_refused_whole(tmp_path, lab_and_student):
         "lab,zoë,LAB-É,2025-02-30,",
         "lab,zoë,LAB-É,9999-12-31T23:59:59+00:00,",  # in the future
         "exam,zoë,-1,2025-03-01,80",
-        "exam,zoë,99999999999999999999999,2025-03-01,80",
+        "exam,zoë,99999999999999999999999,2025-03-01,80",  # a bug on SQLite, fixed
+        "exam,zoë,¹,2025-03-01,80",  # a bug ("¹".isdigit()), fixed
+        "enrollment,zoë,²,2025-03-01,",
+        "exam,zoë,1,2025-03-01,¹",
         "exam,zoë,1,2025-03-01,-5",
         "exam,zoë,1,2025-03-01,1e309",
         "=cmd|' /C calc'!A0,zoë,LAB-É,2025-03-01,",
