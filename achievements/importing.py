@@ -76,6 +76,8 @@ class _Row:
     item: str
     completed_at: str
     score: str
+    # Cells beyond the header's: a value with an unquoted comma shifts every column after it.
+    extra_cells: int = 0
 
 
 def completions_import(*, file: TextIO) -> ImportReport:
@@ -113,6 +115,7 @@ def _chunks(reader: csv.DictReader) -> Iterator[list[_Row]]:
             _Row(
                 line=reader.line_num,
                 **{column: (record.get(column) or "").strip() for column in COLUMNS},
+                extra_cells=len(record.get(None) or []),
             )
         )
         if len(chunk) == ROWS_PER_CHUNK:
@@ -150,13 +153,21 @@ def _parse_score(row: _Row) -> int | str | None:
         return f"score is only for exam rows, not {row.kind} rows" if row.score else None
     if not row.score:
         return "score is missing (an exam attempt needs a score from 0 to 100)"
-    if not row.score.isdigit() or int(row.score) > 100:
+    if _id(row.score) is None or int(row.score) > 100:
         return f"score {row.score!r} is not a whole number from 0 to 100"
     return int(row.score)
 
 
+def _id(value: str) -> int | None:
+    """ASCII digits that fit a bigint, as a number: "¹" passes str.isdigit() but not int(), and
+    SQLite cannot bind a larger number."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _ids(values: Iterable[str]) -> set[int]:
-    return {int(value) for value in values if value.isdigit()}
+    return {_id(value) for value in values} - {None}
 
 
 def _import_chunk(chunk: list[_Row], report: ImportReport) -> None:
@@ -186,6 +197,11 @@ def _import_chunk(chunk: list[_Row], report: ImportReport) -> None:
     enrollment_dates: dict[int, datetime] = {}
     assignment_dates: dict[int, datetime] = {}
     for row in chunk:
+        if row.extra_cells:
+            report.errors.append(
+                (row.line, f"{row.extra_cells} cell(s) more than the header has columns")
+            )
+            continue
         if row.kind not in KINDS:
             report.errors.append((row.line, f"kind {row.kind!r} is not one of {', '.join(KINDS)}"))
             continue
@@ -208,7 +224,7 @@ def _import_chunk(chunk: list[_Row], report: ImportReport) -> None:
                 continue
             lab_rows.append(LabCompletion(student=student, lab=lab, completed_at=moment))
         elif row.kind == "exam":
-            exam = exams.get(int(row.item)) if row.item.isdigit() else None
+            exam = exams.get(_id(row.item))
             if exam is None:
                 report.errors.append((row.line, f"no exam with id {row.item!r}"))
                 continue
@@ -222,9 +238,7 @@ def _import_chunk(chunk: list[_Row], report: ImportReport) -> None:
                 )
             )
         elif row.kind == "enrollment":
-            enrollment = (
-                enrollments.get((int(row.item), student.pk)) if row.item.isdigit() else None
-            )
+            enrollment = enrollments.get((_id(row.item), student.pk))
             if enrollment is None:
                 report.errors.append(
                     (row.line, f"{row.student!r} is not enrolled in a class with id {row.item!r}")

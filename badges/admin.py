@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from accounts.models import User
 
-from .models import Badge, BadgeChange, BadgeIssuance
+from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
 from .services import IssueContext, badge_issue_many
 
 
@@ -27,7 +27,8 @@ class AdminIssueForm(forms.Form):
 
 @admin.register(BadgeIssuance)
 class BadgeIssuanceAdmin(admin.ModelAdmin):
-    """Issuances are read-only records; staff issue through the one issuing service."""
+    """Issuances are read-only records; staff issue through the one issuing service, and a badge
+    is taken back only by revoking it on the student's page (which records the revocation)."""
 
     list_display = ["badge", "recipient", "issued_at", "method", "source", "issued_by"]
     list_filter = ["method", "source", "badge__organization"]
@@ -37,6 +38,9 @@ class BadgeIssuanceAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in BadgeIssuance._meta.fields]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -80,6 +84,27 @@ class BadgeChangeAdmin(admin.ModelAdmin):
     search_fields = ["badge_name", "actor__username"]
     date_hierarchy = "changed_at"
     readonly_fields = [f.name for f in BadgeChange._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BadgeRevocation)
+class BadgeRevocationAdmin(admin.ModelAdmin):
+    """Revoked issuances: written by `badge_issuance_revoke`, never edited."""
+
+    list_display = ["revoked_at", "badge_name", "recipient_name", "revoked_by", "reason"]
+    list_filter = ["organization", "method", "source"]
+    list_select_related = ["revoked_by"]
+    search_fields = ["badge_name", "recipient_name", "reason"]
+    date_hierarchy = "revoked_at"
+    readonly_fields = [f.name for f in BadgeRevocation._meta.fields]
 
     def has_add_permission(self, request):
         return False

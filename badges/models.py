@@ -100,6 +100,8 @@ class BadgeIssuance(models.Model):
         blank=True,
         related_name="badge_issuances",
     )
+    # Where the issuance came from: "POST /classes/3/issue/ from 203.0.113.7", "sweep", ...
+    origin = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-issued_at"]
@@ -151,6 +153,7 @@ class BadgeChange(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     # [{"field": "Enable Manual Issuance", "old": "No", "new": "Yes"}, ...]
     changes = models.JSONField(default=list, blank=True)
+    origin = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -163,3 +166,58 @@ class BadgeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.badge_name}"
+
+
+class BadgeRevocation(models.Model):
+    """A revoked issuance: what the issuance said (it is deleted, so its facts are copied here),
+    who revoked it, when, why and from where. Written only by `badge_issuance_revoke`, never
+    edited: together with the issuances that remain, the complete trail of every badge issued."""
+
+    badge = models.ForeignKey(
+        Badge, on_delete=models.SET_NULL, null=True, blank=True, related_name="revocations"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    badge_name = models.CharField(max_length=200)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="badge_revocations",
+    )
+    recipient_name = models.CharField(max_length=300)
+    issued_at = models.DateTimeField()
+    method = models.CharField(max_length=10, choices=BadgeIssuance.Method.choices)
+    source = models.CharField(max_length=20, choices=BadgeIssuance.Source.choices)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_from = models.CharField(max_length=300, blank=True)
+    revoked_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_from = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-revoked_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-revoked_at"], name="revocation_recipient_idx"),
+            models.Index(
+                fields=["organization", "-revoked_at"], name="revocation_organization_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge_name} revoked from {self.recipient_name}"

@@ -21,7 +21,8 @@ from django.utils.text import slugify
 
 from accounts.models import Organization, User
 
-from .models import Badge, BadgeChange, BadgeIssuance
+from .audit import current_origin
+from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
 
 # SQLite allows 32,766 bound variables per statement; two per pair leaves room for the constants.
 _SQLITE_PAIRS_PER_STATEMENT = 10_000
@@ -157,17 +158,18 @@ def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set
         context.achievement.pk if context.achievement else None,
         context.course_class.pk if context.course_class else None,
         context.course_assignment.pk if context.course_assignment else None,
+        current_origin(default=context.source),
     ]
     columns = (
         "badge_id, recipient_id, issued_at, method, source, issued_by_id, "
-        "source_achievement_id, source_class_id, source_assignment_id"
+        "source_achievement_id, source_class_id, source_assignment_id, origin"
     )
     written: set[tuple[int, int]] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "
-                "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s "
+                "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s, %s "
                 "FROM unnest(%s::bigint[], %s::bigint[]) AS p(badge_id, recipient_id) "
                 "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
                 "RETURNING badge_id, recipient_id",
@@ -180,7 +182,7 @@ def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set
                 values = ", ".join(["(%s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) "
-                    "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s "
+                    "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s, %s "
                     f"FROM (VALUES {values}) AS p WHERE true "
                     "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
                     "RETURNING badge_id, recipient_id",
@@ -262,7 +264,9 @@ def badge_issue_for_achievements(
     `completed_since` narrows to the completions recorded since then (the ones a sweep has just
     written), `student_ids` to those students. Rows are inserted in (badge, recipient) order, the
     order `badge_issue_many` uses, so a sweep and a manual batch on the same pairs wait for each
-    other instead of deadlocking; the unique constraint leaves one row per pair either way."""
+    other instead of deadlocking; the unique constraint leaves one row per pair either way.
+    Each issuance records its origin: the request being answered, else "sweep" or, for named
+    students (after their completions were recorded), "re-evaluation"."""
     from achievements.criteria import db_datetime, in_list
     from achievements.models import AchievementCompletion
 
@@ -276,6 +280,7 @@ def badge_issue_for_achievements(
         db_datetime(timezone.now()),
         BadgeIssuance.Method.AUTOMATIC,
         BadgeIssuance.Source.ACHIEVEMENT,
+        current_origin(default="sweep" if student_ids is None else "re-evaluation"),
     ]
     achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
     params.extend(achievement_params)
@@ -290,8 +295,8 @@ def badge_issue_for_achievements(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
-            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id) "
-            "SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL "
+            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin) "
+            "SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s "
             f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
             f"WHERE b.is_active AND {achievement_filter}{narrowing} "
             f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
@@ -353,6 +358,7 @@ def _record(*, badge: Badge, actor: User, action: str, changes: list[dict[str, s
         actor=actor,
         action=action,
         changes=changes,
+        origin=current_origin(),
     )
 
 
@@ -539,3 +545,62 @@ def badge_delete(*, actor: User, badge: Badge) -> None:
         _record(badge=current, actor=actor, action=BadgeChange.Action.DELETED, changes=[])
         _delete_file_after_commit(storage=current.image.storage, name=current.image.name)
         current.delete()
+
+
+# Revocation -----------------------------------------------------------------------------------
+
+REVOCATION_REASON_MAX_LENGTH = 500
+
+
+def user_may_revoke(*, user: User, badge: Badge) -> bool:
+    """Administrators of the badge's organization, and platform staff: those who may open the
+    badge's Profile page."""
+    from accounts.selectors import user_is_org_admin
+
+    return user.has_perm("badges.change_badge") and (
+        user.is_staff
+        or (user_is_org_admin(user=user) and user.organization_id == badge.organization_id)
+    )
+
+
+def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) -> BadgeRevocation:
+    """Take a badge back: delete the issuance and record, in the same transaction, what it was and
+    who revoked it, when, why and from where. The student may be issued the badge again later.
+
+    Raises PermissionDenied when the actor may not revoke the badge, ValidationError when the
+    reason is empty or too long, and BadgeIssuance.DoesNotExist when it was revoked already."""
+    if not user_may_revoke(user=actor, badge=issuance.badge):
+        raise PermissionDenied("You may not revoke this organization's badges.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the badge is revoked."})
+    if "\x00" in reason:
+        raise ValidationError({"reason": "The reason may not contain null characters."})
+    if len(reason) > REVOCATION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"Keep the reason under {REVOCATION_REASON_MAX_LENGTH} characters."}
+        )
+    with transaction.atomic():
+        current = (
+            BadgeIssuance.objects.select_for_update(of=("self",))
+            .select_related("badge", "recipient")
+            .get(pk=issuance.pk)
+        )
+        recipient = current.recipient
+        revocation = BadgeRevocation.objects.create(
+            badge=current.badge,
+            organization_id=current.badge.organization_id,
+            badge_name=current.badge.name,
+            recipient=recipient,
+            recipient_name=f"{recipient.display_name} <{recipient.email}>",
+            issued_at=current.issued_at,
+            method=current.method,
+            source=current.source,
+            issued_by_id=current.issued_by_id,
+            issued_from=current.origin,
+            revoked_by=actor,
+            revoked_from=current_origin(),
+            reason=reason,
+        )
+        current.delete()
+    return revocation

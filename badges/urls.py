@@ -14,4 +14,5 @@ urlpatterns = [
     path("issued/", views.FindIssuedBadgesView.as_view(), name="issued"),
     path("issued/export.csv", views.ExportIssuedBadgesView.as_view(), name="issued_export"),
     path("students/<int:pk>/", views.StudentBadgesView.as_view(), name="student"),
+    path("issued/<int:pk>/revoke/", views.RevokeIssuanceView.as_view(), name="revoke"),
 ]

@@ -33,7 +33,14 @@ from .selectors import (
     latest_issuances_of_badge,
     students_visible_to,
 )
-from .services import badge_archive, badge_create, badge_delete, badge_update
+from .services import (
+    badge_archive,
+    badge_create,
+    badge_delete,
+    badge_issuance_revoke,
+    badge_update,
+    user_may_revoke,
+)
 
 ISSUED_BADGES_PAGE_SIZES = (10, 25, 50, 100)
 ISSUED_BADGES_DEFAULT_PAGE_SIZE = 25
@@ -308,8 +315,10 @@ class FindIssuedBadgesView(
 
     def get_paginate_by(self, queryset):
         requested = self.request.GET.get("page_size", "")
-        if requested.isdigit() and int(requested) in ISSUED_BADGES_PAGE_SIZES:
-            return int(requested)
+        # Compared as text: str.isdigit() accepts "¹", which int() refuses.
+        sizes = {str(size): size for size in ISSUED_BADGES_PAGE_SIZES}
+        if requested in sizes:
+            return sizes[requested]
         return ISSUED_BADGES_DEFAULT_PAGE_SIZE
 
     def get_context_data(self, **kwargs):
@@ -470,12 +479,45 @@ class StudentBadgesView(DetailView):
         context = super().get_context_data(**kwargs)
         issuances = list(issuances_of_student(student=self.object))
         _mark_badge_profiles_visible(user=self.request.user, issuances=issuances)
+        for issuance in issuances:
+            issuance.revocable = user_may_revoke(user=self.request.user, badge=issuance.badge)
         completions = list(
             self.object.achievement_completions.select_related("achievement").order_by(
                 "-first_met_at", "pk"
             )
         )
         context["issuances"] = issuances
+        context["any_revocable"] = any(issuance.revocable for issuance in issuances)
         context["achievement_completions"] = completions
         context["points"] = sum(completion.achievement.points for completion in completions)
         return context
+
+
+class RevokeIssuanceView(View):
+    """POST: an administrator of the badge's organization (or platform staff) takes a badge back,
+    with a reason. Issuances the user may not see are a 404; ones the user may see but not revoke
+    are a 403."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        issuance = get_object_or_404(
+            issuances_visible_to(user=request.user).select_related("badge", "recipient"),
+            pk=self.kwargs["pk"],
+        )
+        student_page = redirect("badges:student", pk=issuance.recipient_id)
+        try:
+            revocation = badge_issuance_revoke(
+                actor=request.user, issuance=issuance, reason=request.POST.get("reason", "")
+            )
+        except BadgeIssuance.DoesNotExist:
+            messages.info(request, "This badge was revoked already.")
+            return student_page
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return student_page
+        messages.success(
+            request,
+            f"Badge “{revocation.badge_name}” revoked from {issuance.recipient.display_name}.",
+        )
+        return student_page

@@ -66,3 +66,29 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(client, administrat
 @pytest.mark.parametrize("header", ["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"])
 def test_security_headers_are_set(client, db, header):
     assert header in client.get(reverse("login")).headers
+
+
+def test_every_post_without_a_csrf_token_is_refused(
+    organization, other_organization, administrator, instructor, contractor, course_class
+):
+    """Every URL of the portal (from the URL configuration, via the permission matrix), posted
+    to by platform staff without the CSRF token: 403 and nothing written."""
+    from tests.factories import UserFactory
+    from tests.security.test_permission_matrix import (
+        MATRIX,
+        build_world,
+        portal_url_names,
+        state,
+    )
+
+    assert set(portal_url_names()) == set(MATRIX)
+    data = build_world(
+        organization, other_organization, administrator, instructor, contractor, course_class
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(organization=None, is_staff=True, is_superuser=True))
+    for name, (args_of, *_) in MATRIX.items():
+        before = state()
+        response = client.post(reverse(name, args=args_of(data)), {})
+        assert response.status_code == 403, name
+        assert state() == before, name

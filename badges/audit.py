@@ -1,0 +1,33 @@
+"""Where a write comes from, for the audit trail: "POST /path from 203.0.113.7" during a web
+request, otherwise what the caller names ("sweep", "re-evaluation", "import", "shell").
+
+The request's origin is set when Django starts handling a request (the `request_started` signal
+carries the WSGI environ) and cleared when it finishes, so every service called while answering
+a request records it without views passing it along.
+"""
+
+from contextvars import ContextVar
+
+ORIGIN_MAX_LENGTH = 300
+
+_origin: ContextVar[str] = ContextVar("audit_origin", default="")
+
+
+def current_origin(default: str = "shell") -> str:
+    """The origin of the write being made now."""
+    return (_origin.get() or default)[:ORIGIN_MAX_LENGTH]
+
+
+def origin_of_environ(environ) -> str:
+    method = environ.get("REQUEST_METHOD", "")
+    path = environ.get("PATH_INFO", "")
+    address = environ.get("REMOTE_ADDR", "") or "unknown address"
+    return f"{method} {path} from {address}"[:ORIGIN_MAX_LENGTH]
+
+
+def request_started(sender, environ=None, **kwargs) -> None:
+    _origin.set(origin_of_environ(environ) if environ else "")
+
+
+def request_finished(sender, **kwargs) -> None:
+    _origin.set("")

@@ -1,0 +1,495 @@
+"""Who may do what: every URL of the portal × every role × GET and POST, built from the URL
+configuration. A URL without an entry in MATRIX fails `test_every_url_is_in_the_matrix`.
+
+Each cell is the status the role gets: 302 (anonymous: to the login page), 403 (may not), 404
+(may not even know it exists), 405 (method not allowed), 200/302 (allowed). POSTs carry no data:
+a refused POST must write nothing (checked on every cell that is not a success).
+
+The Django admin (namespace "admin") is one rule, checked on a sample: staff only.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from achievements.models import AchievementCompletion, SweepRun
+from assignments.models import CourseAssignment
+from badges.models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
+from classes.models import Enrollment
+from tests.factories import (
+    AchievementFactory,
+    AdministratorFactory,
+    BadgeFactory,
+    BadgeIssuanceFactory,
+    CourseAssignmentFactory,
+    CourseClassFactory,
+    EnrollmentFactory,
+    InstructorFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "student",
+    "instructor",  # organization instructor of the class
+    "contractor",  # contract instructor of the class
+    "other_instructor",  # instructor of another class of the organization
+    "administrator",
+    "other_administrator",  # administrator of another organization
+    "staff",
+)
+
+
+def _statuses(row: str) -> dict[str, int]:
+    codes = [int(code) for code in row.split()]
+    assert len(codes) == len(ROLES), row
+    return dict(zip(ROLES, codes, strict=True))
+
+
+# url name: (args from the world, GET row, POST row); each row in the order of ROLES:
+# anonymous student instructor contractor other_instructor administrator other_administrator staff
+def no_args(world):
+    return []
+
+
+def _arg(*keys):
+    def args_of(world):
+        return [world[key].pk for key in keys]
+
+    return args_of
+
+
+MATRIX: dict[str, tuple] = {
+    "dashboard": (
+        no_args,
+        "302 200 200 200 200 200 200 200",
+        "302 405 405 405 405 405 405 405",
+    ),
+    "healthz": (
+        no_args,
+        "200 200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
+    ),
+    "login": (
+        no_args,
+        "200 302 302 302 302 302 302 302",
+        "200 302 302 302 302 302 302 302",
+    ),
+    "logout": (
+        no_args,
+        "302 405 405 405 405 405 405 405",
+        "302 302 302 302 302 302 302 302",
+    ),
+    "achievements:list": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "achievements:create": (
+        no_args,
+        "302 403 403 403 403 200 200 403",
+        "302 403 403 403 403 200 200 403",
+    ),
+    "achievements:preview": (
+        no_args,
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 200 200 403",
+    ),
+    "achievements:sweep_runs": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "achievements:detail": (
+        _arg("achievement"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "achievements:edit": (
+        _arg("achievement"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "achievements:edit_preview": (
+        _arg("achievement"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "achievements:set_enabled": (
+        _arg("achievement"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "achievements:map_badge": (
+        _arg("achievement"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "achievements:mapping_preview": (
+        _arg("achievement"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "achievements:unmap_badge": (
+        _arg("achievement", "mapped"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "assignments:list": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "badges:list": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "badges:create": (
+        no_args,
+        "302 403 403 403 403 200 200 403",
+        "302 403 403 403 403 200 200 403",
+    ),
+    "badges:profile": (
+        _arg("badge"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "badges:edit": (
+        _arg("badge"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "badges:archive": (
+        _arg("badge"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "badges:delete": (
+        _arg("badge"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "badges:issued": (
+        no_args,
+        "302 403 200 200 200 200 200 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "badges:issued_export": (
+        no_args,
+        "302 403 200 200 200 200 200 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "badges:student": (
+        _arg("student"),
+        "302 200 200 200 404 200 404 200",
+        "302 405 405 405 405 405 405 405",
+    ),
+    "badges:revoke": (
+        _arg("issuance"),
+        "302 405 405 405 405 405 405 405",
+        "302 404 403 403 404 302 404 302",
+    ),
+    "classes:list": (
+        no_args,
+        "302 403 200 200 200 200 200 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "classes:roster": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "classes:roster_row": (
+        _arg("class", "student"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 405 405 405 405 405 405",
+    ),
+    "classes:issue_badge": (
+        _arg("class", "student"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:complete": (
+        _arg("class"),
+        "302 403 405 405 405 405 405 405",
+        "302 403 302 302 404 302 404 302",
+    ),
+    "classes:batch": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:choose_badges": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "classes:choose_students": (
+        _arg("class"),
+        "302 403 200 200 404 200 404 200",
+        "302 403 200 200 404 200 404 200",
+    ),
+    "assignments:detail": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "assignments:issue_badge": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "assignments:issuances": (
+        _arg("assignment"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "assignments:complete": (
+        _arg("assignment"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> list[str]:
+    names = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names.extend(_walk(entry, inner))
+        elif isinstance(entry, URLPattern):
+            names.append(f"{namespace}{entry.name or f'<unnamed {entry.pattern}>'}")
+    return names
+
+
+def portal_url_names() -> list[str]:
+    return sorted({name for name in _walk(get_resolver()) if not name.startswith("admin:")})
+
+
+@pytest.fixture
+def world(organization, other_organization, administrator, instructor, contractor, course_class):
+    return build_world(
+        organization, other_organization, administrator, instructor, contractor, course_class
+    )
+
+
+def build_world(
+    organization, other_organization, administrator, instructor, contractor, course_class
+):
+    """Every role's user and every kind of object, of this organization and of another."""
+    from tests.factories import StudentFactory
+
+    student = EnrollmentFactory(course_class=course_class).student
+    other_instructor = InstructorFactory(organization=organization, username="other_teacher")
+    other_class = CourseClassFactory(organization=organization, instructors=[other_instructor])
+    EnrollmentFactory(course_class=other_class)
+    badge = BadgeFactory(organization=organization, name="Star")
+    issuance = BadgeIssuanceFactory(badge=badge, recipient=student, issued_by=administrator)
+    achievement = AchievementFactory(organization=organization)
+    mapped = BadgeFactory(organization=organization, name="Mapped", achievement=achievement)
+    assignment = CourseAssignmentFactory(organization=organization, student=student)
+    foreign_class = CourseClassFactory(organization=other_organization)
+    foreign_student = EnrollmentFactory(
+        course_class=foreign_class, student=StudentFactory(organization=other_organization)
+    ).student
+    return {
+        "users": {
+            "anonymous": None,
+            "student": student,
+            "instructor": instructor,
+            "contractor": contractor,
+            "other_instructor": other_instructor,
+            "administrator": administrator,
+            "other_administrator": AdministratorFactory(organization=other_organization),
+            "staff": UserFactory(
+                organization=None, is_staff=True, is_superuser=True, username="platform"
+            ),
+        },
+        "student": student,
+        "class": course_class,
+        "badge": badge,
+        "mapped": mapped,
+        "issuance": issuance,
+        "achievement": achievement,
+        "assignment": assignment,
+        "foreign": {
+            "class": foreign_class,
+            "student": foreign_student,
+            "badge": BadgeFactory(organization=other_organization, name="Foreign"),
+            "achievement": AchievementFactory(organization=other_organization),
+            "assignment": CourseAssignmentFactory(
+                organization=other_organization, student=foreign_student
+            ),
+        },
+    }
+
+
+def state() -> dict:
+    """What a refused request must leave as it was."""
+    return {
+        "badges": list(Badge.objects.order_by("pk").values()),
+        "issuances": BadgeIssuance.objects.count(),
+        "changes": BadgeChange.objects.count(),
+        "revocations": BadgeRevocation.objects.count(),
+        "completed": Enrollment.objects.filter(completed_at__isnull=False).count(),
+        "assignments_completed": CourseAssignment.objects.filter(
+            completed_at__isnull=False
+        ).count(),
+        "completions": AchievementCompletion.objects.count(),
+        "sweeps": SweepRun.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def observe(client, world, name: str, method: str) -> dict[str, int]:
+    args_of, *_ = MATRIX[name]
+    observed = {}
+    for role, user in world["users"].items():
+        with transaction.atomic():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            before = state()
+            url = reverse(name, args=args_of(world))
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            observed[role] = response.status_code
+            refused = response.status_code in (403, 404, 405) or (
+                user is None and response.status_code == 302
+            )
+            if refused:
+                assert state() == before, f"{method} {url} as {role} wrote something"
+            if user is None and response.status_code == 302:
+                assert response.url.startswith(reverse("login")), response.url
+            transaction.set_rollback(True)
+    return observed
+
+
+def test_every_url_is_in_the_matrix():
+    names = portal_url_names()
+    assert set(names) - set(MATRIX) == set(), "URLs without an entry in the permission matrix"
+    assert set(MATRIX) - set(names) == set(), "matrix entries for URLs that do not exist"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(client, world, name, method):
+    _, get_row, post_row = MATRIX[name]
+    expected = _statuses(get_row if method == "GET" else post_row)
+    assert observe(client, world, name, method) == expected
+
+
+@pytest.mark.parametrize(
+    "role", ["student", "instructor", "contractor", "other_instructor", "administrator"]
+)
+def test_another_organizations_objects_in_the_url_are_not_found(client, world, role):
+    """IDOR: every URL that takes an id, given the other organization's object, is a 404 (or a
+    403/405 that says nothing about it) for every user of this organization, and writes nothing."""
+    client.force_login(world["users"][role])
+    foreign = world["foreign"]
+    cases = {
+        "achievements:detail": [foreign["achievement"].pk],
+        "achievements:edit": [foreign["achievement"].pk],
+        "achievements:edit_preview": [foreign["achievement"].pk],
+        "achievements:set_enabled": [foreign["achievement"].pk],
+        "achievements:map_badge": [foreign["achievement"].pk],
+        "achievements:mapping_preview": [foreign["achievement"].pk],
+        "achievements:unmap_badge": [world["achievement"].pk, foreign["badge"].pk],
+        "badges:profile": [foreign["badge"].pk],
+        "badges:edit": [foreign["badge"].pk],
+        "badges:archive": [foreign["badge"].pk],
+        "badges:delete": [foreign["badge"].pk],
+        "badges:student": [foreign["student"].pk],
+        "badges:revoke": [
+            BadgeIssuanceFactory(badge=foreign["badge"], recipient=foreign["student"]).pk
+        ],
+        "classes:roster": [foreign["class"].pk],
+        "classes:roster_row": [foreign["class"].pk, foreign["student"].pk],
+        "classes:issue_badge": [foreign["class"].pk, foreign["student"].pk],
+        "classes:complete": [foreign["class"].pk],
+        "classes:batch": [foreign["class"].pk],
+        "classes:choose_badges": [foreign["class"].pk],
+        "classes:choose_students": [foreign["class"].pk],
+        "assignments:detail": [foreign["assignment"].pk],
+        "assignments:issue_badge": [foreign["assignment"].pk],
+        "assignments:issuances": [foreign["assignment"].pk],
+        "assignments:complete": [foreign["assignment"].pk],
+    }
+    assert {name for name in MATRIX if MATRIX[name][0] is not no_args} <= set(cases)
+    for name, args in cases.items():
+        url = reverse(name, args=args)
+        for method in ("get", "post"):
+            before = state()
+            status = getattr(client, method)(url).status_code
+            assert status in (403, 404, 405), f"{method} {url} as {role}: {status}"
+            assert state() == before
+
+
+def test_the_administration_site_is_for_platform_staff_only(client, world):
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:badges_badgeissuance_changelist"),
+        reverse("admin:badges_badgeissuance_add"),
+        reverse("admin:badges_badge_change", args=[world["badge"].pk]),
+        reverse("admin:accounts_user_changelist"),
+    ]
+    for role, user in world["users"].items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            if role == "staff":
+                assert response.status_code == 200, url
+            else:
+                assert response.status_code == 302, (role, url)
+                assert response.url.startswith((reverse("admin:login"), reverse("login")))
+            before = state()
+            client.post(url, {"badge": world["badge"].pk, "recipients": [world["student"].pk]})
+            if role != "staff":
+                assert state() == before, (role, url)
+
+
+@pytest.mark.parametrize("role", ["instructor", "contractor", "administrator"])
+def test_another_organizations_ids_in_a_form_are_refused(client, world, role):
+    """IDOR in the form: the other organization's badge or student (or one of another class)
+    posted to this organization's own issuance and mapping pages writes nothing."""
+    client.force_login(world["users"][role])
+    foreign, own_class = world["foreign"], world["class"]
+    stranger = EnrollmentFactory().student  # in a class of neither organization
+    posts = [
+        (
+            reverse("classes:issue_badge", args=[own_class.pk, world["student"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [foreign["badge"].pk], "student": [world["student"].pk], "action": "issue"},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [world["badge"].pk], "student": [foreign["student"].pk], "action": "issue"},
+        ),
+        (
+            reverse("classes:batch", args=[own_class.pk]),
+            {"badge": [world["badge"].pk], "student": [stranger.pk], "action": "issue"},
+        ),
+        (reverse("classes:complete", args=[own_class.pk]), {"student": [stranger.pk]}),
+        (
+            reverse("assignments:issue_badge", args=[world["assignment"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+        (
+            reverse("achievements:map_badge", args=[world["achievement"].pk]),
+            {"badge": foreign["badge"].pk},
+        ),
+    ]
+    for url, data in posts:
+        before = state()
+        response = client.post(url, data)
+        assert response.status_code < 500
+        assert state() == before, (role, url, data)
