@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint migrate seed worker beat clean
+.PHONY: install run test test-slow lint migrate seed clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: seed
 
 test: install
 	$(PY) -m pytest
+
+# Load and fault tests with real processes (gunicorn, sweeps, Redis, a PostgreSQL cluster of their
+# own); PostgreSQL only. CI runs them as their own step.
+test-slow: install
+	$(PY) -m pytest -m slow
 
 lint: install
 	$(VENV)/bin/ruff check .
