@@ -1,9 +1,10 @@
 """Reads about classes, already narrowed to what a user may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import user_is_org_admin
+from badges.models import Badge, BadgeIssuance
 
 from .models import CourseClass, Enrollment
 
@@ -51,3 +52,61 @@ def class_enrollments_visible_to(*, user: User, course_class: CourseClass) -> Qu
     if instructor_is_contract_instructor(instructor=user, course_class=course_class):
         return enrollments
     return enrollments.filter(student__organization_id=user.organization_id)
+
+
+def enrollments_matching(*, enrollments: QuerySet[Enrollment], search: str) -> QuerySet[Enrollment]:
+    """Narrow a roster to the students whose name, username or email contains every word typed."""
+    for word in search.split():
+        enrollments = enrollments.filter(
+            Q(student__first_name__icontains=word)
+            | Q(student__last_name__icontains=word)
+            | Q(student__username__icontains=word)
+            | Q(student__email__icontains=word)
+        )
+    return enrollments
+
+
+def roster_for_user(*, user: User, course_class: CourseClass) -> QuerySet[Enrollment]:
+    """The roster as this user may see it, ready to show: each student with their organization and
+    the badges they hold from the class's organization (`student.organization_issuances`).
+
+    Three queries whatever the roster size: the enrollments with their students, and the badges
+    of the students on the page.
+    """
+    organization_issuances = (
+        BadgeIssuance.objects.filter(badge__organization_id=course_class.organization_id)
+        .select_related("badge")
+        .order_by("badge__name")
+    )
+    return (
+        class_enrollments_visible_to(user=user, course_class=course_class)
+        .select_related("student", "student__organization")
+        .prefetch_related(
+            Prefetch(
+                "student__badge_issuances",
+                queryset=organization_issuances,
+                to_attr="organization_issuances",
+            )
+        )
+        .order_by("student__last_name", "student__first_name", "student__username")
+    )
+
+
+def badges_issuable_in_organization(
+    *, organization_id: int, recipient_id: int | None = None, search: str = ""
+) -> QuerySet[Badge]:
+    """Badges that may be issued by hand for a class or course assignment of this organization:
+    active, with manual issuance enabled. With a recipient, each badge says whether they already
+    hold it (`held`)."""
+    badges = Badge.objects.filter(
+        organization_id=organization_id, is_active=True, manual_issuance_enabled=True
+    ).order_by("name")
+    for word in search.split():
+        badges = badges.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if recipient_id is not None:
+        badges = badges.annotate(
+            held=Exists(
+                BadgeIssuance.objects.filter(badge_id=OuterRef("pk"), recipient_id=recipient_id)
+            )
+        )
+    return badges
