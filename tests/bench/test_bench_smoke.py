@@ -59,9 +59,10 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
     # The naive evaluation and the lower bound were checked equal to the sweep (they raise if not).
     assert results["naive"]["students"] == size.naive_sample
     assert results["naive"]["naive_queries"] > results["naive"]["sweep_queries"] > 0
-    assert results["lower_bound"]["issuances"] == BadgeIssuance.objects.filter(
-        source=BadgeIssuance.Source.ACHIEVEMENT
-    ).count()
+    assert (
+        results["lower_bound"]["issuances"]
+        == BadgeIssuance.objects.filter(source=BadgeIssuance.Source.ACHIEVEMENT).count()
+    )
     roster = results["roster"]
     assert roster["queries"] == roster["small_queries"]
     assert roster["students"] > roster["small_students"]
@@ -76,5 +77,6 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         assert load["requests"] > 0
         assert load["errors"] == 0
     report = (tmp_path / "perf.md").read_text()
-    assert "| 1. Full sweep" in report and "| 9. Load, Choose Badge dialog" in report
+    for benchmark in range(1, 10):
+        assert f"| {benchmark}. " in report
     assert json.loads((tmp_path / "perf.json").read_text())["results"]["batch"] == batch
