@@ -39,3 +39,11 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles
+
+# Benchmarks (bench/run.py): PostgreSQL only, in a database kept for them (its data is replaced).
+.PHONY: bench bench-small
+bench: install
+	$(PY) bench/run.py --size large
+
+bench-small: install
+	$(PY) bench/run.py --size small

@@ -37,8 +37,8 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Organization  # noqa: E402
-from accounts.roles import STUDENT  # noqa: E402
+from accounts.models import Organization, User  # noqa: E402
+from accounts.roles import ORGANIZATION_ADMINISTRATOR, STUDENT  # noqa: E402
 from achievements.models import Achievement  # noqa: E402
 from badges.models import Badge  # noqa: E402
 from catalog.models import Course, Exam, Lab, LearningPath, LearningPathCourse, Tag  # noqa: E402
@@ -49,6 +49,10 @@ COURSES = 200
 TAGS = 20
 EXAMS = 10
 PATHS = 10
+MANUAL_BADGES = 25  # per organization: enough for a batch of 20 badges
+# Badges issued by hand over the years, per completion record: with what a full sweep issues
+# (about 0.64 per record) the issuances pass 1,000,000 for 1,000,000 records.
+MANUAL_ISSUANCE_SHARE = 0.4
 YEARS = 3
 SHARES = {"lab": 0.40, "enrollment": 0.25, "assignment": 0.20, "exam": 0.15}
 PORTAL_TABLES = [
@@ -168,6 +172,11 @@ def generate(*, students: int, completions: int, seed: int = 2026, reset: bool =
             now,
         )
         counts["achievements"] = _achievements(rng, organizations, catalog)
+        counts["manual_badges"] = _manual_badges(organizations)
+        counts["staff"] = _staff(organizations)
+        counts["manual_issuances"] = _manual_issuances(
+            rng, int(completions * MANUAL_ISSUANCE_SHARE), student_ids, student_orgs, moment
+        )
     with connection.cursor() as cursor:
         # Like autovacuum would: statistics, and a visibility map for index-only scans.
         cursor.execute("VACUUM ANALYZE")
@@ -458,6 +467,85 @@ def _achievements(rng, organizations, catalog) -> int:
         updated_at=timezone.now() - timedelta(hours=2)
     )
     return len(created)
+
+
+def _manual_badges(organizations) -> int:
+    """Badges for manual issuance only, in every organization: the batch and the Choose Badge
+    dialog pick from them."""
+    return len(
+        Badge.objects.bulk_create(
+            [
+                Badge(
+                    organization=organization,
+                    name=f"Bench manual badge {n:02d}",
+                    manual_issuance_enabled=True,
+                )
+                for organization in organizations
+                for n in range(MANUAL_BADGES)
+            ]
+        )
+    )
+
+
+def _staff(organizations) -> int:
+    """An administrator per organization (bench-admin-N) and a platform superuser (bench-staff)
+    for the benchmarks of pages. They cannot log in with a password."""
+    administrators = Group.objects.get(name=ORGANIZATION_ADMINISTRATOR)
+    for n, organization in enumerate(organizations, start=1):
+        user = User.objects.create(
+            username=f"bench-admin-{n}",
+            first_name="Admin",
+            last_name=str(n),
+            email=f"bench-admin-{n}@example.org",
+            organization=organization,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.add(administrators)
+    staff = User.objects.create(
+        username="bench-staff",
+        first_name="Platform",
+        last_name="Staff",
+        email="bench-staff@example.org",
+        is_staff=True,
+        is_superuser=True,
+    )
+    staff.set_unusable_password()
+    staff.save(update_fields=["password"])
+    return len(organizations) + 1
+
+
+def _manual_issuances(rng, count, student_ids, student_orgs, moment) -> int:
+    """`count` manual issuances of the manual badges, by the organization's administrator, to its
+    own students, over the three years; at most one per (badge, student)."""
+    badges: dict[int, list[int]] = {}
+    for pk, organization_id in Badge.objects.filter(
+        name__startswith="Bench manual badge"
+    ).values_list("pk", "organization_id"):
+        badges.setdefault(organization_id, []).append(pk)
+    issuers = dict(
+        User.objects.filter(username__startswith="bench-admin-").values_list(
+            "organization_id", "pk"
+        )
+    )
+    count = min(count, len(student_ids) * MANUAL_BADGES)
+    seen: set[tuple[int, int]] = set()
+
+    def rows():
+        while len(seen) < count:
+            student_id = rng.choice(student_ids)
+            organization_id = student_orgs[student_id]
+            pair = (rng.choice(badges[organization_id]), student_id)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            yield (*pair, moment(), "manual", "admin", issuers[organization_id])
+
+    return _copy(
+        "badges_badgeissuance",
+        "badge_id, recipient_id, issued_at, method, source, issued_by_id",
+        rows(),
+    )
 
 
 if __name__ == "__main__":
