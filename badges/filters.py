@@ -14,6 +14,7 @@ from assignments.models import CourseAssignment
 from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
 from classes.selectors import classes_for_user
+from lms_portal.widgets import FastSelect
 
 from .models import Badge, BadgeIssuance
 from .selectors import badges_for_issuance_search
@@ -143,7 +144,9 @@ class IssuedBadgeFilter(django_filters.FilterSet):
     """Find Issued Badges. Every choice offered is narrowed to what the user may see; a choice from
     outside (a forged id) is a form error, never a result."""
 
-    badge = django_filters.ModelChoiceFilter(queryset=Badge.objects.none(), empty_label="Any badge")
+    badge = django_filters.ModelChoiceFilter(
+        queryset=Badge.objects.none(), empty_label="Any badge", widget=FastSelect
+    )
     student = django_filters.CharFilter(
         label="Student",
         method="filter_student",
@@ -154,11 +157,13 @@ class IssuedBadgeFilter(django_filters.FilterSet):
         field_name="source_class",
         queryset=CourseClass.objects.none(),
         empty_label="Any class",
+        widget=FastSelect,
     )
     course_assignment = CourseAssignmentFilter(
         label="Course assignment",
         field_name="source_assignment",
         queryset=CourseAssignment.objects.none(),
+        widget=FastSelect,
         empty_label="Any course assignment",
     )
     method = django_filters.ChoiceFilter(
