@@ -37,7 +37,12 @@ def _generate(*, students: int, completions: int) -> dict:
 
 
 def _issued_pairs() -> set[tuple[int, int]]:
-    return set(BadgeIssuance.objects.values_list("badge_id", "recipient_id"))
+    """What the sweep issued (the generated data also holds manual issuances of other badges)."""
+    return set(
+        BadgeIssuance.objects.filter(method=BadgeIssuance.Method.AUTOMATIC).values_list(
+            "badge_id", "recipient_id"
+        )
+    )
 
 
 def _duplicates() -> int:
@@ -51,7 +56,7 @@ def _duplicates() -> int:
 
 def _forget_the_sweep() -> None:
     """Back to before any sweep: no completions recorded, no badges, no watermarks."""
-    BadgeIssuance.objects.all().delete()
+    BadgeIssuance.objects.filter(method=BadgeIssuance.Method.AUTOMATIC).delete()
     AchievementCompletion.objects.all().delete()
     AchievementWatermark.objects.all().delete()
     SweepRun.objects.all().delete()
