@@ -41,10 +41,30 @@ def test_production_values_give_a_clean_deploy_check():
 
 
 def test_production_without_secret_key_refuses_to_start():
-    result = _manage("check", DEBUG="off", ALLOWED_HOSTS="badges.example.org")
+    result = subprocess.run(
+        [sys.executable, "-c", "import lms_portal.wsgi"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "DEBUG": "off", "ALLOWED_HOSTS": "x.example"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_deploy_check_reports_a_missing_secret_key():
+    result = _manage("check", "--deploy", DEBUG="off", ALLOWED_HOSTS="badges.example.org")
+
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_tooling_without_a_secret_key_still_runs():
+    result = _manage("makemigrations", "--check", "--dry-run", DEBUG="off")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 @pytest.mark.parametrize("broker", ["filesystem://", "redis://127.0.0.1:6379/0"])
