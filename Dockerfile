@@ -1,6 +1,8 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# gunicorn, Celery and manage.py (collectstatic, migrate) all run on the production settings.
+ENV DJANGO_SETTINGS_MODULE=lms_portal.settings.production
 WORKDIR /app
 
 COPY pyproject.toml README.md ./

@@ -3,8 +3,10 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, **kwargs):
-    # post_migrate is sent once per app; by the last app's turn every permission exists.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate is sent once per app that has models; by the last one's turn every permission
+    # exists.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from django.contrib.auth.models import Group, Permission
 

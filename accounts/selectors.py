@@ -23,3 +23,14 @@ def user_is_instructor(*, user: User) -> bool:
 
 def user_is_student(*, user: User) -> bool:
     return STUDENT in user_role_names(user=user)
+
+
+def user_administers_organization(*, user: User, organization_id: int | None) -> bool:
+    """Platform staff administer every organization; an organization administrator their own."""
+    if user.is_staff:
+        return True
+    return (
+        organization_id is not None
+        and user.organization_id == organization_id
+        and user_is_org_admin(user=user)
+    )

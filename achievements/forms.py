@@ -1,7 +1,6 @@
 from django import forms
 
 from accounts.models import Organization
-from badges.models import Badge
 
 from .criteria import Criteria
 from .models import Achievement
@@ -102,28 +101,3 @@ class AchievementForm(forms.ModelForm):
             learning_path=data.get("learning_path"),
             points_threshold=data.get("points_threshold"),
         )
-
-
-class BadgeMappingForm(forms.Form):
-    """Map one of the organization's badges to an achievement."""
-
-    badge = forms.ModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
-
-    def __init__(self, *args, achievement: Achievement, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["badge"].queryset = (
-            Badge.objects.filter(organization_id=achievement.organization_id)
-            .exclude(achievement=achievement)
-            .select_related("achievement")
-            .order_by("name")
-        )
-        self.fields["badge"].label_from_instance = _badge_choice_label
-
-
-def _badge_choice_label(badge: Badge) -> str:
-    label = badge.name
-    if not badge.is_active:
-        label += " (archived)"
-    if badge.achievement_id:
-        label += f" (now mapped to {badge.achievement.name})"
-    return label

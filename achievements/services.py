@@ -1,5 +1,5 @@
-"""Writes about achievements: creating and changing them, mapping badges to them, and asking for a
-re-evaluation when completions are recorded. The sweep itself is in sweep.py.
+"""Writes about achievements: creating and changing them. Mapping badges to them is the badges'
+business (badges.services), the sweep the awarding app's.
 
 Whatever changes who meets an achievement, or who is due its badges, bumps
 `Achievement.criteria_changed_at`: the next sweep then evaluates that achievement over all history
@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from badges.models import Badge
 
 from .models import Achievement
 
@@ -32,8 +30,6 @@ CRITERIA_FIELDS = (
     "learning_path_id",
     "points_threshold",
 )
-# Students queued per re-evaluation task: small tasks, and few statements each.
-STUDENTS_PER_TASK = 1000
 
 
 def achievement_create(
@@ -84,64 +80,7 @@ def achievement_set_enabled(*, achievement: Achievement, enabled: bool) -> Achie
     return achievement_update(achievement=achievement)
 
 
-def achievement_map_badge(*, achievement: Achievement, badge: Badge) -> None:
-    """Map a badge of the achievement's organization to it (moving it from the achievement it was
-    mapped to, if any). The next sweep issues it to every student who completed the achievement,
-    including those who completed it before the mapping existed."""
-    if badge.organization_id != achievement.organization_id:
-        raise ValidationError("The badge belongs to another organization.")
-    with transaction.atomic():
-        badge.achievement = achievement
-        badge.save(update_fields=["achievement", "updated_at"])
-        Achievement.objects.filter(pk=achievement.pk).update(criteria_changed_at=timezone.now())
-
-
-def achievement_unmap_badge(*, achievement: Achievement, badge: Badge) -> None:
-    """Stop issuing the badge for this achievement. Badges already issued are kept."""
-    if badge.achievement_id != achievement.pk:
-        raise ValidationError("The badge is not mapped to this achievement.")
-    with transaction.atomic():
-        badge.achievement = None
-        badge.save(update_fields=["achievement", "updated_at"])
-        Achievement.objects.filter(pk=achievement.pk).update(criteria_changed_at=timezone.now())
-
-
 def _points_achievements_changed(*, organization_id: int, now) -> None:
     Achievement.objects.filter(
         organization_id=organization_id, criteria_type=Achievement.CriteriaType.POINTS
     ).update(criteria_changed_at=now)
-
-
-def achievements_reevaluate_students_on_commit(*, student_ids: Iterable[int]) -> None:
-    """Once the current transaction commits, queue a re-evaluation of these students so that their
-    badges appear within seconds rather than at the next hourly sweep.
-
-    Queuing must never break the write that recorded the completion: if the broker cannot be
-    reached the failure is logged, and the next sweep picks the students up from the records'
-    timestamps anyway."""
-    ids = sorted({int(pk) for pk in student_ids})
-    if not ids:
-        return
-
-    def enqueue() -> None:
-        from .tasks import evaluate_students
-
-        try:
-            with evaluate_students.app.connection_for_write() as broker:
-                # One quick attempt: the request that recorded the completion must not wait
-                # for a broker that is down.
-                broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
-                for start in range(0, len(ids), STUDENTS_PER_TASK):
-                    evaluate_students.apply_async(
-                        args=[ids[start : start + STUDENTS_PER_TASK]],
-                        retry=False,
-                        connection=broker,
-                    )
-        except Exception:  # the broker is down, or the task failed when run eagerly
-            logger.warning(
-                "Could not re-evaluate %s student(s) now; the next sweep will.",
-                len(ids),
-                exc_info=True,
-            )
-
-    transaction.on_commit(enqueue)

@@ -4,9 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.selectors import user_is_org_admin
-from badges.models import Badge, BadgeIssuance
 from catalog.models import Course
-from classes.selectors import badges_issuable_in_organization
 
 from .models import CourseAssignment
 
@@ -26,21 +24,3 @@ def courses_of_assignments_for_user(*, user: User) -> QuerySet[Course]:
     return Course.objects.filter(
         pk__in=assignments_for_user(user=user).values("course_id")
     ).order_by("title")
-
-
-def badges_issuable_for_assignment(
-    *, course_assignment: CourseAssignment, search: str = ""
-) -> QuerySet[Badge]:
-    """The Choose Badge list of a course assignment: its organization's active badges with manual
-    issuance enabled, each saying whether the assignment's student already holds it."""
-    return badges_issuable_in_organization(
-        organization_id=course_assignment.organization_id,
-        recipient_id=course_assignment.student_id,
-        search=search,
-    )
-
-
-def issuances_from_assignment(*, course_assignment: CourseAssignment) -> QuerySet[BadgeIssuance]:
-    return BadgeIssuance.objects.filter(source_assignment=course_assignment).select_related(
-        "badge", "issued_by"
-    )

@@ -14,7 +14,7 @@ from assignments.models import CourseAssignment
 from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
 from classes.selectors import classes_for_user
-from lms_portal.widgets import FastSelect
+from common.widgets import FastSelect
 
 from .models import Badge, BadgeIssuance
 from .selectors import badges_for_issuance_search

@@ -1,9 +1,12 @@
 """Reads about badges, already narrowed to what a user may see."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import user_is_instructor, user_is_org_admin
+from assignments.models import CourseAssignment
+from classes.models import CourseClass, Enrollment
+from classes.selectors import class_enrollments_visible_to
 
 from .models import Badge, BadgeChange, BadgeIssuance
 
@@ -55,8 +58,6 @@ def _roster_student_ids_taught_by(*, user: User) -> QuerySet:
     """Students on the rosters of the classes a user teaches, as the roster shows them to that
     instructor: in a class of their own organization only students of that organization; in a
     class of another organization (a contract instructor) every enrolled student."""
-    from classes.models import Enrollment
-
     return (
         Enrollment.objects.filter(course_class__instructors=user)
         .filter(
@@ -74,8 +75,6 @@ def students_visible_to(*, user: User) -> QuerySet[User]:
     enrolled in their organization's classes. An instructor: students on the rosters of the
     classes they teach (as the organization/contract rule lets them see). Staff: everyone.
     """
-    from classes.models import Enrollment
-
     if user.is_staff:
         return User.objects.all()
     condition = Q(pk=user.pk) | Q(pk__in=_roster_student_ids_taught_by(user=user))
@@ -134,3 +133,79 @@ def badges_for_issuance_search(*, user: User) -> QuerySet[Badge]:
             ).values("badge_id")
         )
     return badges.filter(condition)
+
+
+def roster_for_user(*, user: User, course_class: CourseClass) -> QuerySet[Enrollment]:
+    """The roster as this user may see it, ready to show: each student with their organization and
+    the badges they hold from the class's organization (`student.organization_issuances`).
+
+    Three queries whatever the roster size: the enrollments with their students, and the badges
+    of the students on the page.
+    """
+    organization_issuances = (
+        BadgeIssuance.objects.filter(badge__organization_id=course_class.organization_id)
+        .select_related("badge")
+        .order_by("badge__name")
+    )
+    return (
+        class_enrollments_visible_to(user=user, course_class=course_class)
+        .select_related("student", "student__organization")
+        .prefetch_related(
+            Prefetch(
+                "student__badge_issuances",
+                queryset=organization_issuances,
+                to_attr="organization_issuances",
+            )
+        )
+        .order_by("student__last_name", "student__first_name", "student__username")
+    )
+
+
+def badges_issuable_in_organization(
+    *, organization_id: int, recipient_id: int | None = None, search: str = ""
+) -> QuerySet[Badge]:
+    """Badges that may be issued by hand for a class or course assignment of this organization:
+    active, with manual issuance enabled. With a recipient, each badge says whether they already
+    hold it (`held`)."""
+    badges = Badge.objects.filter(
+        organization_id=organization_id, is_active=True, manual_issuance_enabled=True
+    ).order_by("name")
+    for word in search.split():
+        badges = badges.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if recipient_id is not None:
+        badges = badges.annotate(
+            held=Exists(
+                BadgeIssuance.objects.filter(badge_id=OuterRef("pk"), recipient_id=recipient_id)
+            )
+        )
+    return badges
+
+
+def badges_issuable_for_assignment(
+    *, course_assignment: CourseAssignment, search: str = ""
+) -> QuerySet[Badge]:
+    """The Choose Badge list of a course assignment: its organization's active badges with manual
+    issuance enabled, each saying whether the assignment's student already holds it."""
+    return badges_issuable_in_organization(
+        organization_id=course_assignment.organization_id,
+        recipient_id=course_assignment.student_id,
+        search=search,
+    )
+
+
+def issuances_from_assignment(*, course_assignment: CourseAssignment) -> QuerySet[BadgeIssuance]:
+    return BadgeIssuance.objects.filter(source_assignment=course_assignment).select_related(
+        "badge", "issued_by"
+    )
+
+
+def issuances_mark_profile_links(*, user, issuances) -> None:
+    """Set `badge_profile_visible` on each issuance: whether its badge's name may link to the
+    badge's Profile page (an administrator of the badge's organization, or platform staff)."""
+    may_change = user.has_perm("badges.change_badge")
+    every_organization = user.is_staff
+    own_organization = user.organization_id if user_is_org_admin(user=user) else None
+    for issuance in issuances:
+        issuance.badge_profile_visible = may_change and (
+            every_organization or issuance.badge.organization_id == own_organization
+        )

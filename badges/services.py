@@ -20,6 +20,10 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from accounts.models import Organization, User
+from accounts.selectors import user_is_org_admin
+from achievements.models import Achievement, AchievementCompletion
+from classes.selectors import class_enrollments_visible_to, user_may_issue_for_class
+from common.sql import db_datetime, in_list
 
 from .audit import current_origin
 from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
@@ -46,7 +50,6 @@ class IssueContext:
 
     @classmethod
     def for_class(cls, *, actor: User, course_class, batch: bool = False) -> IssueContext:
-        from classes.selectors import user_may_issue_for_class
 
         if not user_may_issue_for_class(user=actor, course_class=course_class):
             raise PermissionDenied("You may not issue badges for this class.")
@@ -60,7 +63,6 @@ class IssueContext:
 
     @classmethod
     def for_assignment(cls, *, actor: User, course_assignment) -> IssueContext:
-        from accounts.selectors import user_is_org_admin
 
         allowed = actor.is_staff or (
             actor.has_perm("badges.issue_badge")
@@ -108,8 +110,6 @@ def _already_earned_reason(issued_at: datetime) -> str:
 def _visible_student_ids(*, context: IssueContext, student_ids: set[int]) -> set[int]:
     """The requested students this context may issue to, in one query."""
     if context.course_class is not None:
-        from classes.selectors import class_enrollments_visible_to
-
         return set(
             class_enrollments_visible_to(user=context.actor, course_class=context.course_class)
             .filter(student_id__in=student_ids)
@@ -267,8 +267,6 @@ def badge_issue_for_achievements(
     other instead of deadlocking; the unique constraint leaves one row per pair either way.
     Each issuance records its origin: the request being answered, else "sweep" or, for named
     students (after their completions were recorded), "re-evaluation"."""
-    from achievements.criteria import db_datetime, in_list
-    from achievements.models import AchievementCompletion
 
     achievement_ids = list(achievement_ids)
     if not achievement_ids:
@@ -363,7 +361,6 @@ def _record(*, badge: Badge, actor: User, action: str, changes: list[dict[str, s
 
 
 def _ensure_may_edit(*, actor: User, organization_id: int) -> None:
-    from accounts.selectors import user_is_org_admin
 
     if actor.is_staff:
         return
@@ -380,7 +377,6 @@ def _ensure_achievement_of(*, achievement, organization_id: int) -> None:
 
 def _mark_mapping_changed(*, achievement_id: int) -> None:
     """A new mapping is retroactive: the next sweep looks at the achievement's whole history."""
-    from achievements.models import Achievement
 
     Achievement.objects.filter(pk=achievement_id).update(criteria_changed_at=timezone.now())
 
@@ -511,6 +507,39 @@ def badge_update(
     return current
 
 
+def badge_map_to_achievement(
+    *, actor: User, badge: Badge, achievement: Achievement | None
+) -> Badge:
+    """Issue the badge automatically for this achievement (moving it from the one it was mapped
+    to, if any), or with None stop issuing it automatically; holders keep it either way. The
+    achievement page's map and unmap come here, and the change is recorded like any other edit.
+    A new mapping is retroactive: the next sweep issues the badge to every student who has
+    completed the achievement, including those who did before the mapping existed."""
+    _ensure_may_edit(actor=actor, organization_id=badge.organization_id)
+    _ensure_achievement_of(achievement=achievement, organization_id=badge.organization_id)
+    with transaction.atomic():
+        current = (
+            Badge.objects.select_for_update(of=("self",))
+            .select_related("achievement")
+            .get(pk=badge.pk)
+        )
+        mapped_before = current.achievement_id
+        if mapped_before == (achievement.pk if achievement is not None else None):
+            return current
+        before = _snapshot(current)
+        current.achievement = achievement
+        current.save(update_fields=["achievement", "updated_at"])
+        _record(
+            badge=current,
+            actor=actor,
+            action=BadgeChange.Action.UPDATED,
+            changes=_differences(before, _snapshot(current)),
+        )
+        for achievement_id in {mapped_before, current.achievement_id} - {None}:
+            _mark_mapping_changed(achievement_id=achievement_id)
+    return current
+
+
 def badge_archive(*, actor: User, badge: Badge) -> Badge:
     """Archive a badge: its holders keep it, nobody can be issued it any more. Archiving an
     archived badge changes and records nothing."""
@@ -555,7 +584,6 @@ REVOCATION_REASON_MAX_LENGTH = 500
 def user_may_revoke(*, user: User, badge: Badge) -> bool:
     """Administrators of the badge's organization, and platform staff: those who may open the
     badge's Profile page."""
-    from accounts.selectors import user_is_org_admin
 
     return user.has_perm("badges.change_badge") and (
         user.is_staff

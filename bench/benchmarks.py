@@ -33,8 +33,8 @@ from django.utils import timezone
 from accounts.models import User
 from achievements.criteria import ASSIGNMENTS, CLASSES, COURSE_TAGS, ENROLLMENTS
 from achievements.models import Achievement, AchievementCompletion, SweepRun
-from achievements.sweep import achievements_evaluate_students, sweep_run
 from assignments.models import CourseAssignment
+from awarding.sweep import achievements_evaluate_students, sweep_run
 from badges.models import Badge, BadgeIssuance
 from catalog.models import ExamAttempt, LabCompletion
 from classes.models import CourseClass, Enrollment
@@ -60,7 +60,9 @@ def _child_env() -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "lms_portal.settings"),
+        "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "lms_portal.settings.production"
+        ),
         "SECRET_KEY": settings.SECRET_KEY,
     }
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings.production")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789")
 
 import django  # noqa: E402

@@ -100,7 +100,7 @@ def _setup() -> None:
     if problem:
         sys.exit(problem)
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings_test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings.test")
     os.environ.setdefault(
         "SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789"
     )

@@ -12,14 +12,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings.production")
 
 import django  # noqa: E402
 
 django.setup()
 
 from achievements.models import SweepRun  # noqa: E402
-from achievements.sweep import sweep_run  # noqa: E402
+from awarding.sweep import sweep_run  # noqa: E402
 
 
 def peak_rss_kb() -> int:

@@ -1,12 +1,106 @@
+"""The URL configuration of the whole portal. Only the top floor knows every app, so it routes
+each page to the view of whichever floor holds it; the URL names (`classes:roster`,
+`achievements:detail`, …) stay those of the pages people see."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.urls.converters import IntConverter
 from django.views.static import serve
 
-from accounts.views import DashboardView
+from assignments.views import AssignmentListView
+from awarding.views import achievements, completions, mapping, sweep_runs
+from badges.views import assignments as assignment_pages
+from badges.views import batch, dialogs, profiles, roster, search, students
+from classes.views import ClassListView
 
-from .views import healthz
+from .views.dashboard import DashboardView
+from .views.health import healthz
+
+
+class BigIntIdConverter(IntConverter):
+    """An id a bigint column can hold. A longer number is no page (404) rather than a database
+    error: SQLite cannot even bind it in a foreign-key lookup."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(BigIntIdConverter, "bigint")
+
+badge_urls = [
+    path("", profiles.BadgeListView.as_view(), name="list"),
+    path("new/", profiles.BadgeCreateView.as_view(), name="create"),
+    path("<int:pk>/", profiles.BadgeProfileView.as_view(), name="profile"),
+    path("<int:pk>/edit/", profiles.BadgeEditView.as_view(), name="edit"),
+    path("<int:pk>/archive/", profiles.BadgeArchiveView.as_view(), name="archive"),
+    path("<int:pk>/delete/", profiles.BadgeDeleteView.as_view(), name="delete"),
+    path("issued/", search.FindIssuedBadgesView.as_view(), name="issued"),
+    path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
+    path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),
+    path("issued/<int:pk>/revoke/", students.RevokeIssuanceView.as_view(), name="revoke"),
+]
+
+achievement_urls = [
+    path("", achievements.AchievementListView.as_view(), name="list"),
+    path("new/", achievements.AchievementCreateView.as_view(), name="create"),
+    path("preview/", mapping.AchievementPreviewView.as_view(), name="preview"),
+    path("sweep-runs/", sweep_runs.SweepRunListView.as_view(), name="sweep_runs"),
+    path("<int:pk>/", mapping.AchievementDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", achievements.AchievementUpdateView.as_view(), name="edit"),
+    path("<int:pk>/preview/", mapping.AchievementPreviewView.as_view(), name="edit_preview"),
+    path("<int:pk>/enabled/", achievements.AchievementEnableView.as_view(), name="set_enabled"),
+    path("<int:pk>/badges/", mapping.BadgeMapView.as_view(), name="map_badge"),
+    path(
+        "<int:pk>/badges/preview/",
+        mapping.BadgeMappingPreviewView.as_view(),
+        name="mapping_preview",
+    ),
+    path(
+        "<int:pk>/badges/<int:badge_pk>/unmap/",
+        mapping.BadgeUnmapView.as_view(),
+        name="unmap_badge",
+    ),
+]
+
+class_urls = [
+    path("", ClassListView.as_view(), name="list"),
+    path("<int:pk>/", roster.RosterView.as_view(), name="roster"),
+    path(
+        "<int:pk>/students/<bigint:student_pk>/row/",
+        roster.RosterRowView.as_view(),
+        name="roster_row",
+    ),
+    path(
+        "<int:pk>/students/<bigint:student_pk>/issue-badge/",
+        dialogs.ClassChooseBadgeView.as_view(),
+        name="issue_badge",
+    ),
+    path("<int:pk>/complete/", completions.CompleteEnrollmentsView.as_view(), name="complete"),
+    path("<int:pk>/issue-badges/", batch.BatchIssueView.as_view(), name="batch"),
+    path("<int:pk>/issue-badges/badges/", batch.ChooseBadgesView.as_view(), name="choose_badges"),
+    path(
+        "<int:pk>/issue-badges/students/",
+        batch.ChooseStudentsView.as_view(),
+        name="choose_students",
+    ),
+]
+
+assignment_urls = [
+    path("", AssignmentListView.as_view(), name="list"),
+    path("<int:pk>/", assignment_pages.AssignmentDetailView.as_view(), name="detail"),
+    path(
+        "<int:pk>/issue-badge/",
+        dialogs.AssignmentChooseBadgeView.as_view(),
+        name="issue_badge",
+    ),
+    path(
+        "<int:pk>/badges/",
+        assignment_pages.AssignmentIssuancesView.as_view(),
+        name="issuances",
+    ),
+    path("<int:pk>/complete/", completions.AssignmentCompleteView.as_view(), name="complete"),
+]
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
@@ -16,10 +110,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("badges/", include("badges.urls")),
-    path("achievements/", include("achievements.urls")),
-    path("classes/", include("classes.urls")),
-    path("assignments/", include("assignments.urls")),
+    path("badges/", include((badge_urls, "badges"))),
+    path("achievements/", include((achievement_urls, "achievements"))),
+    path("classes/", include((class_urls, "classes"))),
+    path("assignments/", include((assignment_urls, "assignments"))),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -21,7 +21,7 @@ def test_beat_starts_with_the_embedded_filesystem_broker(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DEBUG": "on",
-        "DJANGO_SETTINGS_MODULE": "lms_portal.settings",
+        "DJANGO_SETTINGS_MODULE": "lms_portal.settings.local",
         "CELERY_BROKER_URL": "filesystem://",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'beat.sqlite3'}",
     }

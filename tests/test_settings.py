@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +7,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_MODULES = [
+    "lms_portal.settings.base",
+    "lms_portal.settings.local",
+    "lms_portal.settings.production",
+    "lms_portal.settings.test",
+]
 
 
 def _manage(*args, **env):
@@ -14,7 +21,7 @@ def _manage(*args, **env):
         cwd=ROOT,
         env={
             "PATH": os.environ.get("PATH", ""),
-            "DJANGO_SETTINGS_MODULE": "lms_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "lms_portal.settings.production",
             **env,
         },
         capture_output=True,
@@ -76,10 +83,133 @@ def test_celery_app_reads_the_broker_from_the_environment(broker):
             "PATH": os.environ.get("PATH", ""),
             "DEBUG": "on",
             "CELERY_BROKER_URL": broker,
-            "DJANGO_SETTINGS_MODULE": "lms_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "lms_portal.settings.local",
         },
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.stdout.strip() == broker, result.stderr
+
+
+def _copy_of_the_portal_package(tmp_path: Path) -> Path:
+    """A copy of the lms_portal package (settings, Celery app) in an otherwise empty folder: its
+    settings take that folder as BASE_DIR."""
+    base_dir = tmp_path / "portal"
+    shutil.copytree(
+        ROOT / "lms_portal", base_dir / "lms_portal", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return base_dir
+
+
+def _files_under(folder: Path) -> set[Path]:
+    return {path.relative_to(folder) for path in folder.rglob("*")}
+
+
+def _run_in(base_dir: Path, code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=base_dir,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(base_dir),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("module", SETTINGS_MODULES)
+@pytest.mark.parametrize("broker", ["", "filesystem://"])
+def test_importing_the_settings_creates_nothing_on_disk(tmp_path, module, broker):
+    base_dir = _copy_of_the_portal_package(tmp_path)
+    before = _files_under(base_dir)
+    env = {"CELERY_BROKER_URL": broker} if broker else {}
+
+    result = _run_in(
+        base_dir,
+        "import importlib, os; settings = importlib.import_module(os.environ['SETTINGS']);"
+        " print(settings.BASE_DIR)",
+        SETTINGS=module,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == str(base_dir)
+    assert _files_under(base_dir) == before
+    assert not (base_dir / "var").exists()
+
+
+def test_the_celery_app_makes_the_filesystem_broker_folders_when_configured(tmp_path):
+    base_dir = _copy_of_the_portal_package(tmp_path)
+
+    imported = _run_in(
+        base_dir,
+        "import lms_portal.celery",
+        DJANGO_SETTINGS_MODULE="lms_portal.settings.local",
+        CELERY_BROKER_URL="filesystem://",
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert not (base_dir / "var").exists()
+
+    # Sending a task configures the app, which makes the folders before Kombu writes the message.
+    sent = _run_in(
+        base_dir,
+        "from lms_portal.celery import app; app.send_task('awarding.tasks.sweep_achievements')",
+        DJANGO_SETTINGS_MODULE="lms_portal.settings.local",
+        CELERY_BROKER_URL="filesystem://",
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert (base_dir / "var" / "celery-processed").is_dir()
+    assert len(list((base_dir / "var" / "celery-broker").glob("*.msg"))) == 1
+
+
+def test_the_celery_app_makes_no_folder_for_another_broker(tmp_path):
+    base_dir = _copy_of_the_portal_package(tmp_path)
+
+    result = _run_in(
+        base_dir,
+        # Reading a setting other than broker_url loads the whole configuration.
+        "from lms_portal.celery import app; print(app.conf.broker_transport_options)",
+        DJANGO_SETTINGS_MODULE="lms_portal.settings.local",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    assert "visibility_timeout" in result.stdout, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert not (base_dir / "var").exists()
+
+
+@pytest.mark.parametrize(
+    ("module", "debug"),
+    [
+        ("lms_portal.settings.local", True),
+        ("lms_portal.settings.production", False),
+        ("lms_portal.settings.test", False),
+    ],
+)
+def test_each_environment_has_its_debug_and_broker_defaults(tmp_path, module, debug):
+    # In a copy, so that no .env file of this checkout is read.
+    result = _run_in(
+        _copy_of_the_portal_package(tmp_path),
+        "import importlib, os; s = importlib.import_module(os.environ['SETTINGS']);"
+        " print(s.DEBUG, bool(s.SECRET_KEY), s.CELERY_BROKER_URL or '-',"
+        " getattr(s, 'SESSION_COOKIE_SECURE', False))",
+        SETTINGS=module,
+    )
+    assert result.returncode == 0, result.stderr
+    shown_debug, has_key, broker, secure_cookie = result.stdout.split()
+    assert shown_debug == str(debug)
+    # Only development falls back on a key of its own; the suite brings its test key.
+    assert has_key == str(module != "lms_portal.settings.production")
+    assert broker == ("-" if module == "lms_portal.settings.production" else "filesystem://")
+    assert secure_cookie == str(not debug)
+
+
+def test_the_beat_schedule_names_the_awarding_task():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-achievements"]["task"] == (
+        "awarding.tasks.sweep_achievements"
+    )

@@ -1,6 +1,6 @@
 from django import forms
 
-from lms_portal.widgets import FastSelect
+from common.widgets import FastSelect
 
 CHOICES = [("", "Any class"), (1, "Cloud <Basics> & more"), (2, "Safety")]
 

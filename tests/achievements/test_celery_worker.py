@@ -12,8 +12,8 @@ from celery import Celery
 from django.db import connection
 
 from achievements.models import SweepRun
+from awarding.services.recording import enrollments_complete
 from badges.models import BadgeIssuance
-from classes.services import enrollments_complete
 from tests.conftest import IN_CI
 from tests.factories import (
     AchievementFactory,
@@ -64,7 +64,7 @@ def celery_worker(redis_broker, tmp_path):
     log_path = tmp_path / "worker.log"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms_portal.settings",
+        "DJANGO_SETTINGS_MODULE": "lms_portal.settings.production",
         "SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DEBUG": "off",
         "DATABASE_URL": _database_url(),
@@ -126,7 +126,7 @@ def test_worker_on_redis_runs_the_sweep_task_end_to_end(celery_worker):
     LabCompletionFactory(student=student, lab=lab, completed_at=day(1))
 
     sender = Celery(broker=REDIS_URL)
-    sender.send_task("achievements.tasks.sweep_achievements")
+    sender.send_task("awarding.tasks.sweep_achievements")
 
     _wait_for(
         lambda: SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED).exists(),
@@ -165,5 +165,5 @@ def test_completion_marked_in_the_portal_is_evaluated_by_the_worker_within_secon
         log=celery_worker,
         seconds=30,
     )
-    assert "achievements.tasks.evaluate_students" in celery_worker.read_text()
+    assert "awarding.tasks.evaluate_students" in celery_worker.read_text()
     assert not SweepRun.objects.exists()

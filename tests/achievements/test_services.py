@@ -8,15 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from achievements.models import Achievement, AchievementCompletion
-from achievements.services import (
-    achievement_map_badge,
-    achievement_set_enabled,
-    achievement_unmap_badge,
-    achievement_update,
-)
-from assignments.services import course_assignment_complete
-from badges.models import BadgeIssuance
-from classes.services import enrollments_complete
+from achievements.services import achievement_set_enabled, achievement_update
+from awarding.services.recording import course_assignment_complete, enrollments_complete
+from badges.models import BadgeChange, BadgeIssuance
+from badges.services import badge_map_to_achievement
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,
@@ -80,7 +75,7 @@ def test_completion_is_recorded_when_the_broker_is_down(
     started = time.monotonic()
 
     with (
-        caplog.at_level(logging.WARNING, logger="achievements.services"),
+        caplog.at_level(logging.WARNING, logger="awarding.services.reevaluation"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         completed = enrollments_complete(
@@ -94,30 +89,40 @@ def test_completion_is_recorded_when_the_broker_is_down(
 
 
 def test_mapping_a_badge_of_another_organization_is_refused(other_organization):
+    from tests.factories import AdministratorFactory
+
     achievement = AchievementFactory()
     badge = BadgeFactory(organization=other_organization)
+    administrator = AdministratorFactory(organization=other_organization)
 
     with pytest.raises(ValidationError):
-        achievement_map_badge(achievement=achievement, badge=badge)
+        badge_map_to_achievement(actor=administrator, badge=badge, achievement=achievement)
 
     badge.refresh_from_db()
     assert badge.achievement is None
 
 
-def test_mapping_and_unmapping_mark_the_achievement_changed(organization):
-    achievement = AchievementFactory(organization=organization)
+def test_mapping_and_unmapping_mark_the_achievement_changed_and_are_recorded(
+    organization, administrator
+):
+    achievement = AchievementFactory(organization=organization, name="Lab Hero")
     badge = BadgeFactory(organization=organization)
     before = achievement.criteria_changed_at
 
-    achievement_map_badge(achievement=achievement, badge=badge)
+    badge_map_to_achievement(actor=administrator, badge=badge, achievement=achievement)
     achievement.refresh_from_db()
     mapped_at = achievement.criteria_changed_at
-    achievement_unmap_badge(achievement=achievement, badge=badge)
+    badge_map_to_achievement(actor=administrator, badge=badge, achievement=None)
     achievement.refresh_from_db()
 
     assert before < mapped_at < achievement.criteria_changed_at
     badge.refresh_from_db()
     assert badge.achievement is None
+    changes = list(BadgeChange.objects.filter(badge=badge).order_by("pk"))
+    assert [(c.actor_id, c.changes) for c in changes] == [
+        (administrator.pk, [{"field": "Automatic Issuance", "old": "None", "new": "Lab Hero"}]),
+        (administrator.pk, [{"field": "Automatic Issuance", "old": "Lab Hero", "new": "None"}]),
+    ]
 
 
 def test_renaming_does_not_mark_the_criteria_changed_but_a_new_lab_does(organization):

@@ -8,12 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from achievements.models import Achievement, AchievementCompletion, AchievementWatermark, SweepRun
-from achievements.services import achievement_map_badge, achievement_update
-from achievements.sweep import achievements_evaluate_students, sweep_run
+from achievements.services import achievement_update
+from awarding.sweep import achievements_evaluate_students, sweep_run
 from badges.models import Badge, BadgeIssuance
+from badges.services import badge_map_to_achievement
 from catalog.models import LabCompletion
 from tests.factories import (
     AchievementFactory,
+    AdministratorFactory,
     BadgeIssuanceFactory,
     LabCompletionFactory,
     LabFactory,
@@ -183,7 +185,11 @@ def test_badge_mapped_after_the_completion_is_issued_retroactively(organization)
     assert not BadgeIssuance.objects.exists()
     scenario.badge.refresh_from_db()
 
-    achievement_map_badge(achievement=scenario.achievement, badge=scenario.badge)
+    badge_map_to_achievement(
+        actor=AdministratorFactory(organization=organization),
+        badge=scenario.badge,
+        achievement=scenario.achievement,
+    )
     run = sweep()
 
     assert run.badges_issued == 1

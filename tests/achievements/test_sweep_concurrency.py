@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 
 from achievements.models import AchievementCompletion, SweepRun
-from achievements.sweep import sweep_lock, sweep_run
+from awarding.sweep import sweep_lock, sweep_run
 from badges.models import BadgeIssuance
 from badges.services import IssueContext, badge_issue_many
 from tests.factories import (

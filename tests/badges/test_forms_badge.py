@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from badges.forms import BADGE_IMAGE_MAX_BYTES, BADGE_IMAGE_MAX_SIDE, BadgeForm
+from badges.forms.profiles import BADGE_IMAGE_MAX_BYTES, BADGE_IMAGE_MAX_SIDE, BadgeForm
 from tests.badges.images import (
     SVG_WITH_SCRIPT,
     bomb_png_bytes,

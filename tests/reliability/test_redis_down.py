@@ -9,7 +9,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from achievements.sweep import sweep_run
+from awarding.sweep import sweep_run
 from badges.models import BadgeIssuance
 from tests.conftest import IN_CI
 from tests.factories import (

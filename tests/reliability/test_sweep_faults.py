@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from achievements.models import AchievementCompletion, AchievementWatermark, SweepRun
-from achievements.sweep import sweep_run
+from awarding.sweep import sweep_run
 from badges.models import BadgeIssuance
 from tests.factories import AdministratorFactory
 

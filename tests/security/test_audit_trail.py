@@ -4,7 +4,7 @@ where, and nothing in the portal or the administration site edits it."""
 import pytest
 from django.urls import reverse
 
-from achievements.sweep import achievements_evaluate_students, sweep_run
+from awarding.sweep import achievements_evaluate_students, sweep_run
 from badges.models import BadgeChange, BadgeIssuance, BadgeRevocation
 from badges.services import IssueContext, badge_issuance_revoke, badge_issue_many
 from tests.factories import (

@@ -1,0 +1,84 @@
+"""The criteria of an achievement as one SQL query: which students meet it, and since when.
+
+`met_students_sql` returns a `SELECT student_id, first_met_at` over the completion records; the
+sweep wraps it in `INSERT … SELECT … ON CONFLICT DO NOTHING` and the preview in `SELECT COUNT(*)`,
+so the page shows exactly what the next sweep will do. `first_met_at` is the moment the requirement
+was first met: the first completion of a lab or course, the moment the last course of a set was
+first completed, the N-th distinct tagged course, the later of "every course of the path" and
+"first passing attempt at its exam", or the completion that brought the points to the threshold.
+
+Criteria look at completion records of every student, whatever their organization (a student
+"who has at any time completed the requirements" earns the badge); points add up the achievements
+of the achievement's own organization.
+
+A `Scope` narrows the students looked at: everyone (a full evaluation), the students with records
+recorded since a watermark (the sweep's incremental evaluation), or a few named students (the
+re-evaluation after a completion is recorded through the portal).
+
+As Moodle's `award_criteria` classes, each criteria type has its class (`base.CriteriaQuery`),
+in a module of its own, owning the SQL that finds the students who meet it; `met_students_sql`
+looks the class up by the criteria type. A new criteria type is a new class added to `QUERIES`.
+"""
+
+from __future__ import annotations
+
+from common.sql import db_datetime, in_list
+
+from .base import CriteriaQuery
+from .courses import CourseQuery, CourseSetQuery
+from .labs import LabQuery
+from .paths import LearningPathQuery
+from .points import PointsQuery
+from .tables import (
+    ACHIEVEMENTS,
+    ASSIGNMENTS,
+    CLASSES,
+    COMPLETIONS,
+    COURSE_TAGS,
+    ENROLLMENTS,
+    EXAM_ATTEMPTS,
+    LAB_COMPLETIONS,
+)
+from .tagged import TaggedCoursesQuery
+from .values import EVERYONE, Criteria, Scope
+
+__all__ = [
+    "ACHIEVEMENTS",
+    "ASSIGNMENTS",
+    "CLASSES",
+    "COMPLETIONS",
+    "COURSE_TAGS",
+    "ENROLLMENTS",
+    "EVERYONE",
+    "EXAM_ATTEMPTS",
+    "LAB_COMPLETIONS",
+    "QUERIES",
+    "Criteria",
+    "CriteriaQuery",
+    "Scope",
+    "db_datetime",
+    "in_list",
+    "met_students_sql",
+]
+
+# The query class of each criteria type, by type.
+QUERIES: dict[str, type[CriteriaQuery]] = {
+    query.criteria_type: query
+    for query in (
+        LabQuery,
+        CourseQuery,
+        CourseSetQuery,
+        TaggedCoursesQuery,
+        LearningPathQuery,
+        PointsQuery,
+    )
+}
+
+
+def met_students_sql(criteria: Criteria, scope: Scope = EVERYONE) -> tuple[str, list]:
+    """`SELECT student_id, first_met_at` of the students in scope who meet the criteria."""
+    try:
+        query = QUERIES[criteria.criteria_type]
+    except KeyError:
+        raise ValueError(f"Unknown criteria type {criteria.criteria_type!r}") from None
+    return query(criteria).met_students(scope)

@@ -1,0 +1,35 @@
+"""Celery tasks: thin wrappers that call the sweep and log what it did."""
+
+import logging
+
+from celery import shared_task
+
+from achievements.models import SweepRun
+
+from .sweep import achievements_evaluate_students, sweep_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="awarding.tasks.sweep_achievements", ignore_result=True)
+def sweep_achievements() -> None:
+    """The scheduled sweep (Celery beat, every SWEEP_INTERVAL_SECONDS)."""
+    run = sweep_run(trigger=SweepRun.Trigger.SCHEDULE)
+    logger.info("Sweep run %s: %s.", run.pk, run.get_status_display())
+
+
+@shared_task(
+    name="awarding.tasks.evaluate_students",
+    ignore_result=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def evaluate_students(student_ids: list[int]) -> None:
+    """Re-evaluate a few students right after their completions were recorded."""
+    totals = achievements_evaluate_students(student_ids=student_ids)
+    logger.info(
+        "Re-evaluated %s student(s): %s achievement(s) completed, %s badge(s) issued.",
+        len(student_ids),
+        totals.achievements_completed,
+        totals.badges_issued,
+    )

@@ -1,0 +1,31 @@
+"""Input validation for mapping a badge to an achievement (its automatic issuance)."""
+
+from django import forms
+
+from achievements.models import Achievement
+from badges.models import Badge
+
+
+class BadgeMappingForm(forms.Form):
+    """Map one of the organization's badges to an achievement."""
+
+    badge = forms.ModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
+
+    def __init__(self, *args, achievement: Achievement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["badge"].queryset = (
+            Badge.objects.filter(organization_id=achievement.organization_id)
+            .exclude(achievement=achievement)
+            .select_related("achievement")
+            .order_by("name")
+        )
+        self.fields["badge"].label_from_instance = _badge_choice_label
+
+
+def _badge_choice_label(badge: Badge) -> str:
+    label = badge.name
+    if not badge.is_active:
+        label += " (archived)"
+    if badge.achievement_id:
+        label += f" (now mapped to {badge.achievement.name})"
+    return label

@@ -1,0 +1,153 @@
+"""The Issue Badges page of a class and its two dialogs, Choose Badges and Choose Student(s)."""
+
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from django_htmx.http import trigger_client_event
+
+from badges.forms.issuing import BatchSelectionForm
+from badges.outcomes import batch_results
+from badges.selectors import (
+    badges_issuable_in_organization,
+)
+from badges.services import IssueContext, badge_issue_many
+from classes.selectors import class_enrollments_visible_to, enrollments_matching
+from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
+from common.forms import SearchForm
+from common.views import CLOSE_DIALOG_EVENT, DialogTemplateMixin
+
+
+class BatchSelectionMixin(CourseClassMixin):
+    """The Issue Badges page and its two dialogs share one state: the chosen badge ids and
+    student ids, posted whole by every form (GET starts empty). Ids that are not issuable here
+    are dropped from what is shown, so only the final POST can carry them, and the issuing
+    service then reports them."""
+
+    permission_required = ISSUE_PERMISSIONS
+    requires_issue = True
+
+    @cached_property
+    def selection_form(self) -> BatchSelectionForm:
+        form = BatchSelectionForm(self.request.POST if self.request.method == "POST" else {})
+        form.is_valid()
+        return form
+
+    def issuable_badges(self, *, search: str = ""):
+        return badges_issuable_in_organization(
+            organization_id=self.course_class.organization_id, search=search
+        )
+
+    def visible_enrollments(self):
+        return (
+            class_enrollments_visible_to(user=self.request.user, course_class=self.course_class)
+            .select_related("student")
+            .order_by("student__last_name", "student__first_name", "student__username")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.selection_form
+        badge_ids = form.cleaned_data.get("badge_ids", [])
+        student_ids = form.cleaned_data.get("student_ids", [])
+        context.update(
+            form=form,
+            selected_badges=(
+                list(self.issuable_badges().filter(pk__in=badge_ids)) if badge_ids else []
+            ),
+            selected_enrollments=(
+                list(self.visible_enrollments().filter(student_id__in=student_ids))
+                if student_ids
+                else []
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        return self.get(request, *args, **kwargs)
+
+
+class BatchIssueView(BatchSelectionMixin, TemplateView):
+    """Issue Badges: every chosen badge to every chosen student, in one call to the service."""
+
+    template_name = "classes/batch_issue.html"
+    selection_template_name = "classes/includes/batch_form.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return [self.selection_template_name]
+        return [self.template_name]
+
+    def post(self, request, *args, **kwargs):
+        form = self.selection_form
+        if form.is_valid() and form.wants_issue:
+            context = IssueContext.for_class(
+                actor=request.user, course_class=self.course_class, batch=True
+            )
+            outcomes = badge_issue_many(
+                context=context,
+                pairs=[
+                    (badge_id, student_id)
+                    for student_id in form.cleaned_data["student_ids"]
+                    for badge_id in form.cleaned_data["badge_ids"]
+                ],
+            )
+            page = self.get_context_data()
+            page["results"] = batch_results(
+                outcomes,
+                organization_id=self.course_class.organization_id,
+                visible_student_ids={e.student_id for e in page["selected_enrollments"]},
+            )
+            return self.render_to_response(page)
+        response = self.render_to_response(self.get_context_data())
+        if request.htmx:
+            # A dialog's OK/Select a Badge: its choice is now on the page, so the dialog closes.
+            trigger_client_event(response, CLOSE_DIALOG_EVENT)
+        return response
+
+
+class ChooseBadgesView(DialogTemplateMixin, BatchSelectionMixin, TemplateView):
+    """Choose Badges: several badges of the class's organization for the Issue Badges page."""
+
+    template_name = "classes/choose_badges_page.html"
+    dialog_template_name = "classes/includes/choose_badges_dialog.html"
+    list_template_name = "classes/includes/choose_badges_list.html"
+    list_id = "choose-badges-list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        search = SearchForm.search_of(self.request.POST or self.request.GET)
+        badges = list(self.issuable_badges(search=search))
+        chosen = set(self.selection_form.cleaned_data.get("badge_ids", []))
+        shown = {badge.pk for badge in badges}
+        context.update(
+            search=search,
+            badges=badges,
+            chosen_ids=chosen,
+            chosen_elsewhere=sorted(chosen - shown),
+        )
+        return context
+
+
+class ChooseStudentsView(DialogTemplateMixin, BatchSelectionMixin, TemplateView):
+    """Choose Student(s): the roster as this instructor may see it (an organization instructor
+    only their organization's students, a contract instructor everyone)."""
+
+    template_name = "classes/choose_students_page.html"
+    dialog_template_name = "classes/includes/choose_students_dialog.html"
+    list_template_name = "classes/includes/choose_students_list.html"
+    list_id = "choose-students-list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        search = SearchForm.search_of(self.request.POST or self.request.GET)
+        enrollments = list(
+            enrollments_matching(enrollments=self.visible_enrollments(), search=search)
+        )
+        chosen = set(self.selection_form.cleaned_data.get("student_ids", []))
+        shown = {enrollment.student_id for enrollment in enrollments}
+        context.update(
+            search=search,
+            enrollments=enrollments,
+            chosen_ids=chosen,
+            chosen_elsewhere=sorted(chosen - shown),
+        )
+        return context

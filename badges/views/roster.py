@@ -1,0 +1,40 @@
+"""A class's Roster: its students with the badges each holds from the class's organization."""
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView, TemplateView
+
+from badges.selectors import (
+    roster_for_user,
+)
+from classes.views import CourseClassMixin
+
+
+class RosterView(CourseClassMixin, ListView):
+    """The class's Roster: its details and the enrolled students this user may see, with the
+    badges each holds from the class's organization."""
+
+    template_name = "classes/roster.html"
+    context_object_name = "enrollments"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return roster_for_user(user=self.request.user, course_class=self.course_class)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["instructors"] = self.course_class.instructors.all()
+        return context
+
+
+class RosterRowView(CourseClassMixin, TemplateView):
+    """One roster row, fetched again after a badge was issued to its student."""
+
+    template_name = "classes/includes/roster_row.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["enrollment"] = get_object_or_404(
+            roster_for_user(user=self.request.user, course_class=self.course_class),
+            student_id=self.kwargs["student_pk"],
+        )
+        return context

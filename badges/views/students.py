@@ -1,0 +1,80 @@
+"""The Achievements/Badges page of a student, and revoking a badge from it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView
+
+from badges.models import BadgeIssuance
+from badges.selectors import (
+    issuances_mark_profile_links,
+    issuances_of_student,
+    issuances_visible_to,
+    students_visible_to,
+)
+from badges.services import (
+    badge_issuance_revoke,
+    user_may_revoke,
+)
+
+
+class StudentBadgesView(DetailView):
+    """The Achievements/Badges page of one student: only students the user may see (a 404 for
+    anyone else)."""
+
+    template_name = "badges/student_badges.html"
+    context_object_name = "student"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            students_visible_to(user=self.request.user).select_related("organization"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        issuances = list(issuances_of_student(student=self.object))
+        issuances_mark_profile_links(user=self.request.user, issuances=issuances)
+        for issuance in issuances:
+            issuance.revocable = user_may_revoke(user=self.request.user, badge=issuance.badge)
+        completions = list(
+            self.object.achievement_completions.select_related("achievement").order_by(
+                "-first_met_at", "pk"
+            )
+        )
+        context["issuances"] = issuances
+        context["any_revocable"] = any(issuance.revocable for issuance in issuances)
+        context["achievement_completions"] = completions
+        context["points"] = sum(completion.achievement.points for completion in completions)
+        return context
+
+
+class RevokeIssuanceView(View):
+    """POST: an administrator of the badge's organization (or platform staff) takes a badge back,
+    with a reason. Issuances the user may not see are a 404; ones the user may see but not revoke
+    are a 403."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        issuance = get_object_or_404(
+            issuances_visible_to(user=request.user).select_related("badge", "recipient"),
+            pk=self.kwargs["pk"],
+        )
+        student_page = redirect("badges:student", pk=issuance.recipient_id)
+        try:
+            revocation = badge_issuance_revoke(
+                actor=request.user, issuance=issuance, reason=request.POST.get("reason", "")
+            )
+        except BadgeIssuance.DoesNotExist:
+            messages.info(request, "This badge was revoked already.")
+            return student_page
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return student_page
+        messages.success(
+            request,
+            f"Badge “{revocation.badge_name}” revoked from {issuance.recipient.display_name}.",
+        )
+        return student_page

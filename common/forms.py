@@ -1,0 +1,41 @@
+"""Form fields shared by every app: ids sent as form inputs, and the search box of a list."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+# Ids are bigint columns: a longer number would make the database raise instead of finding nothing.
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,18}")
+SEARCH_MAX_LENGTH = 100
+
+
+class IdListField(forms.Field):
+    """Database ids sent as repeated inputs (`student=4&student=9`): in order, without repeats."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": "Ids must be whole numbers."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        ids = []
+        for item in value:
+            text = item.strip() if isinstance(item, str) else ""
+            if not _ID.fullmatch(text) or int(text) == 0:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.append(int(text))
+        return list(dict.fromkeys(ids))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH, strip=True)
+
+    @classmethod
+    def search_of(cls, data) -> str:
+        """What was typed in the search box, or nothing if it is not a valid search."""
+        form = cls(data)
+        return form.cleaned_data["q"] if form.is_valid() else ""

@@ -1,0 +1,47 @@
+"""Helpers for the raw SQL of set-based statements, the same on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+
+class SqlBuilder:
+    """A fragment of SQL and its parameters, built in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, *params) -> SqlBuilder:
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def build(self) -> tuple[str, list]:
+        return " ".join(self.parts), self.params
+
+
+def db_datetime(value: datetime):
+    """A datetime as the backend stores it, for raw SQL (SQLite compares text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def in_list(column: str, values: Sequence[int]) -> tuple[str, list]:
+    """`column` is one of `values`: one array parameter on PostgreSQL, a list of them on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def later_of(first: str, second: str) -> str:
+    """The later of two timestamp expressions."""
+    return (
+        f"GREATEST({first}, {second})"
+        if connection.vendor == "postgresql"
+        else f"MAX({first}, {second})"
+    )

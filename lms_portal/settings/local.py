@@ -1,0 +1,31 @@
+"""Settings for a development machine: `manage.py`'s default and what `make run` uses.
+
+DEBUG is on unless DEBUG=off, a development SECRET_KEY stands in while DEBUG is on, static files
+are served plain, e-mail goes to the console and Celery defaults to the embedded filesystem broker,
+so nothing else has to be installed or started.
+"""
+
+from .base import *  # noqa: F403
+from .base import STORAGES, celery_broker_transport_options, env
+
+DEBUG = env.bool("DEBUG", default=True)
+# A development key is only acceptable while DEBUG is on. Without DEBUG and without SECRET_KEY the
+# key stays empty, as in production (see base.py).
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    "django-insecure-development-only-key-do-not-use-in-production" if DEBUG else ""
+)
+
+if DEBUG:
+    STORAGES = {
+        **STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+# Mail (password resets, should any be sent) is printed by the development server.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# Celery. The embedded default is Kombu's filesystem transport: a folder of message files that a
+# worker and beat on the same machine share, with nothing to install or start. Its folders are
+# made by the Celery app when it is configured with it (lms_portal/celery.py), not here.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker_transport_options(CELERY_BROKER_URL)

@@ -1,0 +1,22 @@
+"""Settings for production: the default of wsgi.py (gunicorn) and of the Celery app.
+
+DEBUG is off whatever the environment says. Production sets DATABASE_URL (PostgreSQL),
+CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWED_HOSTS. Without SECRET_KEY the key stays empty:
+tooling that never signs anything (makemigrations, collectstatic) still runs, Django refuses
+anything that needs the key, and the web server refuses to start (wsgi.py).
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+
+# Security: strict, as DEBUG is off. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via
+# USE_X_FORWARDED_PROTO=on (base.py).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
