@@ -7,12 +7,14 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY lms_portal lms_portal
+COPY common common
 COPY accounts accounts
 COPY catalog catalog
 COPY classes classes
 COPY assignments assignments
-COPY badges badges
 COPY achievements achievements
+COPY badges badges
+COPY awarding awarding
 RUN pip install .
 
 COPY . .

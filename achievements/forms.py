@@ -4,6 +4,7 @@ from accounts.models import Organization
 
 from .criteria import Criteria
 from .models import Achievement
+from .services import DUPLICATE_NAME_MESSAGE
 
 Type = Achievement.CriteriaType
 
@@ -69,7 +70,7 @@ class AchievementForm(forms.ModelForm):
             pk=self.instance.pk
         )
         if taken.exists():
-            raise forms.ValidationError("Your organization already has an achievement named so.")
+            raise forms.ValidationError(DUPLICATE_NAME_MESSAGE, code="duplicate_name")
         return name
 
     def clean(self):

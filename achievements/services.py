@@ -1,5 +1,5 @@
 """Writes about achievements: creating and changing them. Mapping badges to them is the badges'
-business (badges.services), the sweep the awarding app's.
+business (badges.services.profiles), the sweep the awarding app's (awarding/sweep/).
 
 Whatever changes who meets an achievement, or who is due its badges, bumps
 `Achievement.criteria_changed_at`: the next sweep then evaluates that achievement over all history
@@ -8,17 +8,17 @@ instead of only what was recorded since its watermark.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
 
 from .models import Achievement
 
-logger = logging.getLogger(__name__)
+DUPLICATE_NAME_MESSAGE = "Your organization already has an achievement named so."
 
 # The fields that decide who meets an achievement (besides the course set).
 CRITERIA_FIELDS = (
@@ -36,10 +36,13 @@ def achievement_create(
     *, organization: Organization, achievement: Achievement, course_set: Iterable = ()
 ) -> Achievement:
     """Save a new achievement (its fields filled by a form) for the organization. The next
-    sweep evaluates it over all history: completions from before it existed count."""
+    sweep evaluates it over all history: completions from before it existed count.
+
+    Raises ValidationError (field "name") when the organization has an achievement of that name
+    already, one saved since the form checked, say, by another administrator."""
     with transaction.atomic():
         achievement.organization = organization
-        achievement.save()
+        _save_or_refuse_duplicate_name(achievement)
         achievement.course_set.set(course_set)
     return achievement
 
@@ -49,7 +52,9 @@ def achievement_update(
 ) -> Achievement:
     """Save the changes a form made to an achievement. If they change who meets it, the next
     sweep evaluates it again over all history; if they change its points or whether it counts,
-    the points achievements of its organization are evaluated again too."""
+    the points achievements of its organization are evaluated again too.
+
+    Raises ValidationError (field "name") when it is renamed to a name its organization uses."""
     with transaction.atomic():
         before = Achievement.objects.select_for_update().get(pk=achievement.pk)
         old_courses = set(before.course_set.values_list("pk", flat=True))
@@ -65,7 +70,7 @@ def achievement_update(
         now = timezone.now()
         if criteria_changed:
             achievement.criteria_changed_at = now
-        achievement.save()
+        _save_or_refuse_duplicate_name(achievement)
         if course_set is not None:
             achievement.course_set.set(course_set)
         if points_changed:
@@ -78,6 +83,24 @@ def achievement_set_enabled(*, achievement: Achievement, enabled: bool) -> Achie
     enabled again it is evaluated over all history."""
     achievement.is_enabled = enabled
     return achievement_update(achievement=achievement)
+
+
+def _save_or_refuse_duplicate_name(achievement: Achievement) -> None:
+    """Save, and let the unique constraint decide: two administrators may pick the same name at
+    once, after each form checked it was free."""
+    try:
+        with transaction.atomic():
+            achievement.save()
+    except IntegrityError as error:
+        if (
+            Achievement.objects.filter(
+                organization_id=achievement.organization_id, name=achievement.name
+            )
+            .exclude(pk=achievement.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": DUPLICATE_NAME_MESSAGE}) from error
+        raise
 
 
 def _points_achievements_changed(*, organization_id: int, now) -> None:

@@ -58,15 +58,6 @@ class ImportReport:
     assignments_completed: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
-    @property
-    def written(self) -> int:
-        return (
-            self.lab_completions
-            + self.exam_attempts
-            + self.enrollments_completed
-            + self.assignments_completed
-        )
-
 
 @dataclass(frozen=True)
 class _Row:

@@ -6,7 +6,8 @@ from celery import shared_task
 
 from achievements.models import SweepRun
 
-from .sweep import achievements_evaluate_students, sweep_run
+from .sweep.runs import sweep_run
+from .sweep.students import achievements_evaluate_students
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from accounts.models import User
 
 from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
-from .services import IssueContext, badge_issue_many
+from .services.issuance import IssueContext, badge_issue_many
 
 
 @admin.register(Badge)

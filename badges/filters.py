@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import user_is_org_admin
+from accounts.selectors import user_administers_organization
 from assignments.models import CourseAssignment
 from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
@@ -187,7 +187,7 @@ class IssuedBadgeFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.filters["badge"].queryset = badges_for_issuance_search(user=user).order_by("name")
         self.filters["course_class"].queryset = classes_for_user(user=user).order_by("name")
-        if user.is_staff or user_is_org_admin(user=user):
+        if user_administers_organization(user=user, organization_id=user.organization_id):
             # Only the assignments some badge was issued from: any other would find nothing.
             self.filters["course_assignment"].queryset = assignments_for_user(user=user).filter(
                 pk__in=BadgeIssuance.objects.filter(source_assignment__isnull=False).values(

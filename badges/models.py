@@ -121,6 +121,34 @@ class BadgeIssuance(models.Model):
     def __str__(self) -> str:
         return f"{self.badge} to {self.recipient}"
 
+    # How each source reads after "Automatic," or "Manual, by <name>,": the achievement, class or
+    # course assignment it names follows. Written once, beside the choices it words.
+    HOW_ISSUED = {
+        Source.ACHIEVEMENT: "via the achievement",
+        Source.ROSTER: "from the roster of",
+        Source.BATCH: "in a batch issuance for",
+        Source.COURSE_ASSIGNMENT: "from the course assignment",
+        Source.ADMIN: "from the administration site",
+    }
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.method == self.Method.AUTOMATIC
+
+    @property
+    def how_issued(self) -> str:
+        """Where the issuance came from, in words: "from the roster of", "via the achievement"."""
+        return self.HOW_ISSUED.get(self.source, "")
+
+    @property
+    def is_from_class(self) -> bool:
+        """Issued from a class (its roster or its Issue Badges page): the class is named after."""
+        return self.source in {self.Source.ROSTER, self.Source.BATCH}
+
+    @property
+    def is_from_course_assignment(self) -> bool:
+        return self.source == self.Source.COURSE_ASSIGNMENT
+
 
 class BadgeChange(models.Model):
     """One recorded change to a badge: who, when, what (each field's old and new value).
@@ -166,6 +194,11 @@ class BadgeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.badge_name}"
+
+    @property
+    def is_creation(self) -> bool:
+        """A creation lists each first value; any other change each old and new value."""
+        return self.action == self.Action.CREATED
 
 
 class BadgeRevocation(models.Model):

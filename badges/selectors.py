@@ -3,7 +3,11 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from accounts.selectors import user_is_instructor, user_is_org_admin
+from accounts.selectors import (
+    user_administers_organization,
+    user_is_instructor,
+    user_is_org_admin,
+)
 from assignments.models import CourseAssignment
 from classes.models import CourseClass, Enrollment
 from classes.selectors import class_enrollments_visible_to
@@ -203,9 +207,7 @@ def issuances_mark_profile_links(*, user, issuances) -> None:
     """Set `badge_profile_visible` on each issuance: whether its badge's name may link to the
     badge's Profile page (an administrator of the badge's organization, or platform staff)."""
     may_change = user.has_perm("badges.change_badge")
-    every_organization = user.is_staff
-    own_organization = user.organization_id if user_is_org_admin(user=user) else None
     for issuance in issuances:
-        issuance.badge_profile_visible = may_change and (
-            every_organization or issuance.badge.organization_id == own_organization
+        issuance.badge_profile_visible = may_change and user_administers_organization(
+            user=user, organization_id=issuance.badge.organization_id
         )

@@ -34,7 +34,8 @@ from accounts.models import User
 from achievements.criteria import ASSIGNMENTS, CLASSES, COURSE_TAGS, ENROLLMENTS
 from achievements.models import Achievement, AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
-from awarding.sweep import achievements_evaluate_students, sweep_run
+from awarding.sweep.runs import sweep_run
+from awarding.sweep.students import achievements_evaluate_students
 from badges.models import Badge, BadgeIssuance
 from catalog.models import ExamAttempt, LabCompletion
 from classes.models import CourseClass, Enrollment

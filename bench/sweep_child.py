@@ -19,7 +19,7 @@ import django  # noqa: E402
 django.setup()
 
 from achievements.models import SweepRun  # noqa: E402
-from awarding.sweep import sweep_run  # noqa: E402
+from awarding.sweep.runs import sweep_run  # noqa: E402
 
 
 def peak_rss_kb() -> int:

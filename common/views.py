@@ -51,21 +51,35 @@ class ForgivingPaginationMixin:
 
 
 class DialogTemplateMixin:
-    """A dialog's templates: the full page without JavaScript, the body of the shared <dialog>
-    for htmx, and only the list when the dialog's search box asks."""
+    """A dialog is two templates of its own: its body (`body_template_name`: the forms, rendered
+    the same in both frames) and its list (`list_template_name`: what the search box narrows).
+    Two shared frames hold the body: the shared <dialog> for htmx, a full page without
+    JavaScript. `dialog_id` names the list ("<id>-list") and the dialog ("<id>-dialog")."""
 
-    dialog_template_name: str
+    dialog_title: str
+    dialog_id: str
+    body_template_name: str
     list_template_name: str
-    list_id: str
+    page_columns = "col-lg-7 col-xl-5"
+
+    @property
+    def list_id(self) -> str:
+        return f"{self.dialog_id}-list"
 
     def get_template_names(self):
-        if self.request.htmx:
-            if self.request.htmx.target == self.list_id:
-                return [self.list_template_name]
-            return [self.dialog_template_name]
-        return [self.template_name]
+        if not self.request.htmx:
+            return ["dialog_page.html"]
+        if self.request.htmx.target == self.list_id:
+            return [self.list_template_name]
+        return ["includes/dialog_frame.html"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["list_id"] = self.list_id
+        context.update(
+            list_id=self.list_id,
+            dialog_id=self.dialog_id,
+            dialog_title=self.dialog_title,
+            dialog_body_template=self.body_template_name,
+            page_columns=self.page_columns,
+        )
         return context

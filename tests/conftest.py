@@ -1,8 +1,17 @@
 import os
 import shutil
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+
+from tests.helpers import (
+    REDIS_KEY_PREFIX,
+    REDIS_URL,
+    delete_keys_with_prefix,
+    logged_in,
+    redis_transport_options,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -97,3 +106,47 @@ def manual_badge(organization):
     from tests.factories import BadgeFactory
 
     return BadgeFactory(organization=organization, name="Star Participant")
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    """The test client logged in as the organization's administrator (replaces pytest-django's
+    superuser `admin_client`)."""
+    return logged_in(client, administrator)
+
+
+@dataclass
+class RedisBroker:
+    """The shared Redis, as this run may use it: every key under `prefix` (tests/helpers.py)."""
+
+    url: str
+    prefix: str
+    client: object
+
+    @property
+    def transport_options(self) -> dict:
+        return redis_transport_options(self.prefix)
+
+    def clean(self) -> int:
+        """Delete this run's keys, and only those (never FLUSHDB)."""
+        return delete_keys_with_prefix(self.client, self.prefix)
+
+
+@pytest.fixture
+def redis_broker():
+    """The Redis at REDIS_URL for a broker whose keys are all under this run's prefix; its keys
+    are deleted before and after the test. Skips without Redis (fails in CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if IN_CI:
+            pytest.fail(f"CI runs the Redis tests: Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"needs Redis at {REDIS_URL}")
+    broker = RedisBroker(url=REDIS_URL, prefix=REDIS_KEY_PREFIX, client=client)
+    broker.clean()
+    yield broker
+    broker.clean()
+    client.close()

@@ -76,13 +76,13 @@ def test_every_post_without_a_csrf_token_is_refused(
     from tests.factories import UserFactory
     from tests.security.test_permission_matrix import (
         MATRIX,
-        build_world,
+        build_roles_and_objects,
         portal_url_names,
         state,
     )
 
     assert set(portal_url_names()) == set(MATRIX)
-    data = build_world(
+    data = build_roles_and_objects(
         organization, other_organization, administrator, instructor, contractor, course_class
     )
     client = Client(enforce_csrf_checks=True)

@@ -203,7 +203,12 @@ def test_each_environment_has_its_debug_and_broker_defaults(tmp_path, module, de
     assert shown_debug == str(debug)
     # Only development falls back on a key of its own; the suite brings its test key.
     assert has_key == str(module != "lms_portal.settings.production")
-    assert broker == ("-" if module == "lms_portal.settings.production" else "filesystem://")
+    # Production's broker is Redis, never Celery's own AMQP default; development's the embedded one.
+    assert broker == (
+        "redis://127.0.0.1:6379/0"
+        if module == "lms_portal.settings.production"
+        else "filesystem://"
+    )
     assert secure_cookie == str(not debug)
 
 

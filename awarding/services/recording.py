@@ -1,5 +1,5 @@
-"""The one way completions are recorded: Mark complete on a roster or a course assignment, the
-CSV import and the API all come here.
+"""The one way completions are recorded: Mark complete on a roster or a course assignment and the
+CSV import (awarding/importing.py) both come here.
 
 A record is written once (a lab completion or exam attempt is the same fact when student, item and
 moment are the same; a completed enrollment or course assignment keeps its first completion date),

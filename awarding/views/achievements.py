@@ -1,7 +1,7 @@
 """Achievements: the list, create and edit (one criteria type each), enable and disable."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
@@ -75,11 +75,15 @@ class AchievementCreateView(
         return self.request.user.organization
 
     def form_valid(self, form):
-        achievement = achievement_create(
-            organization=self.organization(),
-            achievement=form.save(commit=False),
-            course_set=form.cleaned_data["course_set"],
-        )
+        try:
+            achievement = achievement_create(
+                organization=self.organization(),
+                achievement=form.save(commit=False),
+                course_set=form.cleaned_data["course_set"],
+            )
+        except ValidationError as refused:  # the name was taken since the form checked it
+            form.add_error(None, refused)
+            return self.form_invalid(form)
         messages.success(
             self.request,
             f"Achievement “{achievement.name}” saved. The next sweep records who already meets it.",
@@ -106,9 +110,13 @@ class AchievementUpdateView(
         return context
 
     def form_valid(self, form):
-        achievement = achievement_update(
-            achievement=form.save(commit=False), course_set=form.cleaned_data["course_set"]
-        )
+        try:
+            achievement = achievement_update(
+                achievement=form.save(commit=False), course_set=form.cleaned_data["course_set"]
+            )
+        except ValidationError as refused:  # the name was taken since the form checked it
+            form.add_error(None, refused)
+            return self.form_invalid(form)
         messages.success(self.request, f"Achievement “{achievement.name}” saved.")
         return redirect("achievements:detail", pk=achievement.pk)
 

@@ -16,7 +16,7 @@ from awarding.selectors import (
 )
 from awarding.views.achievements import AchievementObjectMixin
 from badges.forms.mapping import BadgeMappingForm
-from badges.services import badge_map_to_achievement
+from badges.services.profiles import badge_map_to_achievement
 from common.views import PortalPermissionMixin
 
 

@@ -11,7 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from achievements.models import Achievement
 from badges.models import Badge
-from badges.services import DUPLICATE_NAME_MESSAGE
+from badges.services.profiles import DUPLICATE_NAME_MESSAGE
 
 BADGE_IMAGE_MAX_BYTES = 1024 * 1024
 BADGE_IMAGE_MAX_SIDE = 2048

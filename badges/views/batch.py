@@ -1,16 +1,17 @@
 """The Issue Badges page of a class and its two dialogs, Choose Badges and Choose Student(s)."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
 
 from badges.forms.issuing import BatchSelectionForm
-from badges.outcomes import batch_results
 from badges.selectors import (
     badges_issuable_in_organization,
 )
-from badges.services import IssueContext, badge_issue_many
-from classes.selectors import class_enrollments_visible_to, enrollments_matching
+from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.outcomes import batch_results
+from classes.selectors import enrollments_matching
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
 from common.forms import SearchForm
 from common.views import CLOSE_DIALOG_EVENT, DialogTemplateMixin
@@ -20,10 +21,27 @@ class BatchSelectionMixin(CourseClassMixin):
     """The Issue Badges page and its two dialogs share one state: the chosen badge ids and
     student ids, posted whole by every form (GET starts empty). Ids that are not issuable here
     are dropped from what is shown, so only the final POST can carry them, and the issuing
-    service then reports them."""
+    service then reports them.
+
+    The request's `IssueContext` is built once (`issue_context`): the permission check, the
+    roster shown and the service share it."""
 
     permission_required = ISSUE_PERMISSIONS
     requires_issue = True
+
+    @cached_property
+    def issue_context(self) -> IssueContext | None:
+        """The context of the batch issuance; None (a 403) when the user may not issue here."""
+        try:
+            return IssueContext.for_class(
+                actor=self.request.user, course_class=self.course_class, batch=True
+            )
+        except PermissionDenied:
+            return None
+
+    @cached_property
+    def may_issue(self) -> bool:
+        return self.issue_context is not None
 
     @cached_property
     def selection_form(self) -> BatchSelectionForm:
@@ -37,10 +55,8 @@ class BatchSelectionMixin(CourseClassMixin):
         )
 
     def visible_enrollments(self):
-        return (
-            class_enrollments_visible_to(user=self.request.user, course_class=self.course_class)
-            .select_related("student")
-            .order_by("student__last_name", "student__first_name", "student__username")
+        return self.issue_context.visible_enrollments.select_related("student").order_by(
+            "student__last_name", "student__first_name", "student__username"
         )
 
     def get_context_data(self, **kwargs):
@@ -79,11 +95,8 @@ class BatchIssueView(BatchSelectionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self.selection_form
         if form.is_valid() and form.wants_issue:
-            context = IssueContext.for_class(
-                actor=request.user, course_class=self.course_class, batch=True
-            )
             outcomes = badge_issue_many(
-                context=context,
+                context=self.issue_context,
                 pairs=[
                     (badge_id, student_id)
                     for student_id in form.cleaned_data["student_ids"]
@@ -107,10 +120,10 @@ class BatchIssueView(BatchSelectionMixin, TemplateView):
 class ChooseBadgesView(DialogTemplateMixin, BatchSelectionMixin, TemplateView):
     """Choose Badges: several badges of the class's organization for the Issue Badges page."""
 
-    template_name = "classes/choose_badges_page.html"
-    dialog_template_name = "classes/includes/choose_badges_dialog.html"
+    dialog_title = "Choose Badges"
+    dialog_id = "choose-badges"
+    body_template_name = "classes/includes/choose_badges_form.html"
     list_template_name = "classes/includes/choose_badges_list.html"
-    list_id = "choose-badges-list"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,10 +144,11 @@ class ChooseStudentsView(DialogTemplateMixin, BatchSelectionMixin, TemplateView)
     """Choose Student(s): the roster as this instructor may see it (an organization instructor
     only their organization's students, a contract instructor everyone)."""
 
-    template_name = "classes/choose_students_page.html"
-    dialog_template_name = "classes/includes/choose_students_dialog.html"
+    dialog_title = "Choose Student(s)"
+    dialog_id = "choose-students"
+    body_template_name = "classes/includes/choose_students_form.html"
     list_template_name = "classes/includes/choose_students_list.html"
-    list_id = "choose-students-list"
+    page_columns = "col-lg-8 col-xl-6"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

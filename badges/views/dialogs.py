@@ -1,11 +1,15 @@
 """The Choose Badge dialog: one badge to one student, from the Roster or a course assignment.
 
-Every issuance goes through `badges.services.badge_issue_many`; these views only turn requests
-into (badge id, student id) pairs and outcomes into pages.
+Every issuance goes through `badges.services.issuance.badge_issue_many`; these views only turn
+requests into (badge id, student id) pairs and outcomes into pages. Each request builds its
+`IssueContext` once (`issue_context`): the permission check, the student lookup and the service
+share it, so whether the user may issue here, and to whom, is decided once.
 """
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView
@@ -13,13 +17,12 @@ from django_htmx.http import trigger_client_event
 
 from assignments.views import CourseAssignmentMixin
 from badges.forms.issuing import IssueOneBadgeForm
-from badges.outcomes import refusal_message
 from badges.selectors import (
     badges_issuable_for_assignment,
     badges_issuable_in_organization,
 )
-from badges.services import IssueContext, badge_issue_many
-from classes.selectors import class_enrollments_visible_to
+from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.outcomes import refusal_message
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
 from common.forms import SearchForm
 from common.views import DialogTemplateMixin
@@ -31,19 +34,24 @@ class ChooseBadgeView(DialogTemplateMixin, FormView):
     On success the dialog shows "Successfully Issued Badge" and sends the subclass's
     `get_issued_event()` so the page behind it refreshes what changed; on failure it says why and
     nothing is issued. Subclasses provide `student`, `issuable_badges(search=)`,
-    `get_issue_context()` (which refuses with PermissionDenied), `get_issued_event()` and
+    `build_issue_context()` (which refuses with PermissionDenied), `get_issued_event()` and
     `get_back_url()`.
     """
 
     form_class = IssueOneBadgeForm
-    template_name = "classes/choose_badge_page.html"
-    dialog_template_name = "classes/includes/choose_badge_dialog.html"
+    dialog_title = "Choose Badge"
+    dialog_id = "choose-badge"
+    body_template_name = "classes/includes/choose_badge_form.html"
     list_template_name = "classes/includes/choose_badge_list.html"
-    list_id = "choose-badge-list"
 
-    def get(self, request, *args, **kwargs):
-        self.get_issue_context()  # a 403 before anything is shown to someone who may not issue
-        return super().get(request, *args, **kwargs)
+    @cached_property
+    def issue_context(self) -> IssueContext | None:
+        """The context of every issuance of this request; None (a 403) when the user may not
+        issue here."""
+        try:
+            return self.build_issue_context()
+        except PermissionDenied:
+            return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -58,7 +66,7 @@ class ChooseBadgeView(DialogTemplateMixin, FormView):
         return context
 
     def form_valid(self, form):
-        issue_context = self.get_issue_context()
+        issue_context = self.issue_context
         [outcome] = badge_issue_many(
             context=issue_context, pairs=[(form.cleaned_data["badge"], self.student.pk)]
         )
@@ -89,15 +97,20 @@ class ClassChooseBadgeView(CourseClassMixin, ChooseBadgeView):
     requires_issue = True
 
     @cached_property
-    def student(self):
-        return get_object_or_404(
-            class_enrollments_visible_to(
-                user=self.request.user, course_class=self.course_class
-            ).select_related("student"),
-            student_id=self.kwargs["student_pk"],
-        ).student
+    def may_issue(self) -> bool:
+        return self.issue_context is not None
 
-    def get_issue_context(self) -> IssueContext:
+    @cached_property
+    def student(self):
+        """The student of the URL if the context may issue to them (on the roster as this user
+        sees it); a 404 for anyone else. The service reuses this lookup."""
+        student_id = self.kwargs["student_pk"]
+        recipients = self.issue_context.recipients(student_ids={student_id})
+        if student_id not in recipients.issuable:
+            raise Http404("No such student on this roster.")
+        return recipients.found[student_id]
+
+    def build_issue_context(self) -> IssueContext:
         return IssueContext.for_class(actor=self.request.user, course_class=self.course_class)
 
     def issuable_badges(self, *, search: str):
@@ -120,11 +133,14 @@ class AssignmentChooseBadgeView(CourseAssignmentMixin, ChooseBadgeView):
 
     permission_required = ("assignments.view_courseassignment", "badges.issue_badge")
 
+    def has_permission(self):
+        return super().has_permission() and self.issue_context is not None
+
     @property
     def student(self):
         return self.course_assignment.student
 
-    def get_issue_context(self) -> IssueContext:
+    def build_issue_context(self) -> IssueContext:
         return IssueContext.for_assignment(
             actor=self.request.user, course_assignment=self.course_assignment
         )

@@ -20,12 +20,7 @@ from badges.selectors import (
     badges_with_holder_counts,
     latest_issuances_of_badge,
 )
-from badges.services import (
-    badge_archive,
-    badge_create,
-    badge_delete,
-    badge_update,
-)
+from badges.services.profiles import badge_archive, badge_create, badge_delete, badge_update
 from common.views import (
     ForgivingPaginationMixin,
     HtmxPartialMixin,

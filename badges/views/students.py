@@ -13,10 +13,7 @@ from badges.selectors import (
     issuances_visible_to,
     students_visible_to,
 )
-from badges.services import (
-    badge_issuance_revoke,
-    user_may_revoke,
-)
+from badges.services.revocation import badge_issuance_revoke, user_may_revoke
 
 
 class StudentBadgesView(DetailView):

@@ -179,14 +179,16 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 
 def celery_broker_transport_options(broker_url: str) -> dict:
     """Kombu's options for `broker_url`. The filesystem transport keeps its message files in
-    var/celery-broker (and var/celery-processed); nothing is created here: the Celery app makes the
-    folders when it is configured with this broker (lms_portal/celery.py)."""
+    var/celery-broker (and var/celery-processed, its exchange tables in var/celery-control, rather
+    than a `control/` folder wherever the process started); nothing is created here: the Celery
+    app makes the folders when it is configured with this broker (lms_portal/celery.py)."""
     if broker_url.startswith("filesystem://"):
         broker_dir = VAR_DIR / "celery-broker"
         return {
             "data_folder_in": str(broker_dir),
             "data_folder_out": str(broker_dir),
             "processed_folder": str(VAR_DIR / "celery-processed"),
+            "control_folder": str(VAR_DIR / "celery-control"),
             "store_processed": False,
         }
     return {"visibility_timeout": 3600}
@@ -207,7 +209,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
-# The completion sweep (awarding/sweep.py): how often beat runs it, and how far back before its
+# The completion sweep (awarding/sweep/): how often beat runs it, and how far back before its
 # watermark it looks again for records stamped by another machine's clock.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=3600)
 SWEEP_OVERLAP_SECONDS = env.int("SWEEP_OVERLAP_SECONDS", default=60)

@@ -20,3 +20,7 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# Production's broker is Redis (docker-compose sets CELERY_BROKER_URL); without the variable, a
+# Redis on this machine rather than Celery's own default, an AMQP server nobody runs here.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -14,11 +14,19 @@ def _forget_broker_connections():
 @pytest.fixture
 def portal_app_on():
     """Point the portal's own Celery app at a real broker instead of eager mode, for one test."""
-    saved = {key: portal_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    keys = ("broker_url", "broker_transport_options", "task_always_eager")
+    saved = {key: portal_app.conf[key] for key in keys}
 
-    def point_at(broker_url: str):
+    def point_at(broker_url: str, transport_options: dict | None = None):
         _forget_broker_connections()
-        portal_app.conf.update(broker_url=broker_url, task_always_eager=False)
+        portal_app.conf.update(
+            broker_url=broker_url,
+            broker_transport_options={
+                **(saved["broker_transport_options"] or {}),
+                **(transport_options or {}),
+            },
+            task_always_eager=False,
+        )
 
     yield point_at
     _forget_broker_connections()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from achievements.models import AchievementCompletion, SweepRun
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from catalog.models import LabCompletion
 

@@ -2,19 +2,13 @@
 the test database (not eager mode). Needs PostgreSQL (the worker is another process) and Redis."""
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from achievements.models import SweepRun
 from awarding.services.recording import enrollments_complete
 from badges.models import BadgeIssuance
-from tests.conftest import IN_CI
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,
@@ -24,6 +18,7 @@ from tests.factories import (
     LabCompletionFactory,
     LabFactory,
 )
+from tests.helpers import celery_worker_process, database_url, wait_until
 
 from .scenarios import day
 
@@ -33,83 +28,23 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_broker():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if IN_CI:
-            pytest.fail(f"CI runs the worker test: Redis is not reachable at {REDIS_URL}")
-        pytest.skip(f"needs Redis at {REDIS_URL}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
 
 @pytest.fixture
 def celery_worker(redis_broker, tmp_path):
-    log_path = tmp_path / "worker.log"
+    """A worker of the portal on the production settings, its broker keys under the run's prefix
+    (worker_settings.py); yields its log."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms_portal.settings.production",
+        "DJANGO_SETTINGS_MODULE": "tests.achievements.worker_settings",
         "SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DEBUG": "off",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": redis_broker,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_broker.url,
+        "TEST_REDIS_KEY_PREFIX": redis_broker.prefix,
         "CELERY_TASK_ALWAYS_EAGER": "off",
     }
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "lms_portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for(lambda: "ready." in log_path.read_text(), what="the worker", log=log_path)
-        yield log_path
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def _wait_for(condition, *, what: str, log: Path, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"Timed out waiting for {what}. Worker log:\n{log.read_text()}")
+    with celery_worker_process(env, tmp_path / "worker.log") as log:
+        yield log
 
 
 def _lab_achievement_with_badge(organization):
@@ -119,17 +54,20 @@ def _lab_achievement_with_badge(organization):
     return lab, badge
 
 
-def test_worker_on_redis_runs_the_sweep_task_end_to_end(celery_worker):
+def test_worker_on_redis_runs_the_sweep_task_end_to_end(celery_worker, redis_broker):
     course_class = CourseClassFactory()
     lab, badge = _lab_achievement_with_badge(course_class.organization)
     student = EnrollmentFactory(course_class=course_class).student
     LabCompletionFactory(student=student, lab=lab, completed_at=day(1))
 
-    sender = Celery(broker=REDIS_URL)
+    sender = Celery(broker=redis_broker.url)
+    sender.conf.broker_transport_options = redis_broker.transport_options
     sender.send_task("awarding.tasks.sweep_achievements")
 
-    _wait_for(
+    wait_until(
         lambda: SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED).exists(),
+        timeout=60,
+        interval=0.2,
         what="the sweep run",
         log=celery_worker,
     )
@@ -141,9 +79,9 @@ def test_worker_on_redis_runs_the_sweep_task_end_to_end(celery_worker):
 
 
 def test_completion_marked_in_the_portal_is_evaluated_by_the_worker_within_seconds(
-    celery_worker, portal_app_on
+    celery_worker, portal_app_on, redis_broker
 ):
-    portal_app_on(REDIS_URL)
+    portal_app_on(redis_broker.url, redis_broker.transport_options)
     instructor = InstructorFactory()
     course_class = CourseClassFactory(instructors=[instructor])
     instructor.organization = course_class.organization
@@ -159,11 +97,12 @@ def test_completion_marked_in_the_portal_is_evaluated_by_the_worker_within_secon
 
     enrollments_complete(actor=instructor, course_class=course_class, student_ids=[student.pk])
 
-    _wait_for(
+    wait_until(
         lambda: BadgeIssuance.objects.filter(badge=badge, recipient=student).exists(),
+        timeout=30,
+        interval=0.2,
         what="the badge issued by the re-evaluation task",
         log=celery_worker,
-        seconds=30,
     )
     assert "awarding.tasks.evaluate_students" in celery_worker.read_text()
     assert not SweepRun.objects.exists()

@@ -22,7 +22,7 @@ UTC = timezone.get_fixed_timezone(0)
 
 
 @pytest.fixture
-def world(organization):
+def completion_targets(organization):
     student = StudentFactory(organization=organization, username="ada")
     lab = LabFactory(code="LAB-VM")
     exam = ExamFactory(pass_mark=70)
@@ -45,34 +45,36 @@ def _write(tmp_path, *lines: str):
     return path
 
 
-def _good_rows(world) -> list[str]:
+def _good_rows(completion_targets) -> list[str]:
     return [
         "lab,ada,LAB-VM,2025-03-01T09:30:00+00:00,",
-        f"exam,ada,{world['exam'].pk},2025-03-02T10:00:00Z,85",
-        f"exam,ada,{world['exam'].pk},2025-02-02T10:00:00Z,40",
-        f"enrollment,ada,{world['class'].pk},2025-03-03,",
-        f"assignment,ada,{world['assignment'].course.code},2025-03-04T12:00:00+02:00,",
+        f"exam,ada,{completion_targets['exam'].pk},2025-03-02T10:00:00Z,85",
+        f"exam,ada,{completion_targets['exam'].pk},2025-02-02T10:00:00Z,40",
+        f"enrollment,ada,{completion_targets['class'].pk},2025-03-03,",
+        f"assignment,ada,{completion_targets['assignment'].course.code},2025-03-04T12:00:00+02:00,",
     ]
 
 
-def test_good_rows_are_written(world, tmp_path, capsys):
-    call_command("import_completions", str(_write(tmp_path, *_good_rows(world))))
+def test_good_rows_are_written(completion_targets, tmp_path, capsys):
+    call_command("import_completions", str(_write(tmp_path, *_good_rows(completion_targets))))
 
     lab = LabCompletion.objects.get()
-    assert (lab.student, lab.lab) == (world["student"], world["lab"])
+    assert (lab.student, lab.lab) == (completion_targets["student"], completion_targets["lab"])
     assert lab.completed_at == datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
     assert lab.recorded_at > lab.completed_at
     attempts = {a.score: a.passed for a in ExamAttempt.objects.all()}
     assert attempts == {85: True, 40: False}
-    enrollment = Enrollment.objects.get(pk=world["enrollment"].pk)
+    enrollment = Enrollment.objects.get(pk=completion_targets["enrollment"].pk)
     assert enrollment.completed_at == datetime(2025, 3, 3, tzinfo=UTC)
     assert enrollment.completion_recorded_at is not None
-    assignment = CourseAssignment.objects.get(pk=world["assignment"].pk)
+    assignment = CourseAssignment.objects.get(pk=completion_targets["assignment"].pk)
     assert assignment.completed_at == datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
     assert "Read 5 row(s), refused 0" in capsys.readouterr().out
 
 
-def test_bad_rows_are_reported_with_line_numbers_and_written_nowhere(world, tmp_path, capsys):
+def test_bad_rows_are_reported_with_line_numbers_and_written_nowhere(
+    completion_targets, tmp_path, capsys
+):
     other_class = CourseClassFactory()
     path = _write(
         tmp_path,
@@ -81,13 +83,13 @@ def test_bad_rows_are_reported_with_line_numbers_and_written_nowhere(world, tmp_
         "lab,ada,LAB-NOPE,2025-03-01T09:30:00+00:00,",  # 4
         "lab,ada,LAB-VM,yesterday,",  # 5
         "lab,ada,LAB-VM,2999-01-01T00:00:00+00:00,",  # 6
-        f"exam,ada,{world['exam'].pk},2025-03-02T10:00:00Z,",  # 7
-        f"exam,ada,{world['exam'].pk},2025-03-02T10:00:00Z,101",  # 8
+        f"exam,ada,{completion_targets['exam'].pk},2025-03-02T10:00:00Z,",  # 7
+        f"exam,ada,{completion_targets['exam'].pk},2025-03-02T10:00:00Z,101",  # 8
         "lab,ada,LAB-VM,2025-03-05T09:30:00+00:00,12",  # 9
         f"enrollment,ada,{other_class.pk},2025-03-03,",  # 10
         "assignment,ada,NO-SUCH-COURSE,2025-03-03,",  # 11
         "certificate,ada,X,2025-03-03,",  # 12
-        f"exam,ada,{world['exam'].pk + 1000},2025-03-02T10:00:00Z,80",  # 13
+        f"exam,ada,{completion_targets['exam'].pk + 1000},2025-03-02T10:00:00Z,80",  # 13
     )
 
     with pytest.raises(CommandError, match="11 row"):
@@ -106,20 +108,20 @@ def test_bad_rows_are_reported_with_line_numbers_and_written_nowhere(world, tmp_
         f"line 10: 'ada' is not enrolled in a class with id '{other_class.pk}'",
         "line 11: no course with code 'NO-SUCH-COURSE'",
         "line 12: kind 'certificate' is not one of lab, enrollment, assignment, exam",
-        f"line 13: no exam with id '{world['exam'].pk + 1000}'",
+        f"line 13: no exam with id '{completion_targets['exam'].pk + 1000}'",
     ]
     assert LabCompletion.objects.count() == 1
     assert not ExamAttempt.objects.exists()
     assert Enrollment.objects.filter(completed_at__isnull=False).count() == 0
 
 
-def test_importing_the_same_file_twice_adds_nothing(world, tmp_path, capsys):
-    path = _write(tmp_path, *_good_rows(world))
+def test_importing_the_same_file_twice_adds_nothing(completion_targets, tmp_path, capsys):
+    path = _write(tmp_path, *_good_rows(completion_targets))
     call_command("import_completions", str(path))
     first = (
         list(LabCompletion.objects.values_list("pk", "recorded_at")),
         list(ExamAttempt.objects.values_list("pk", "recorded_at")),
-        Enrollment.objects.get(pk=world["enrollment"].pk).completion_recorded_at,
+        Enrollment.objects.get(pk=completion_targets["enrollment"].pk).completion_recorded_at,
     )
     capsys.readouterr()
 
@@ -128,7 +130,7 @@ def test_importing_the_same_file_twice_adds_nothing(world, tmp_path, capsys):
     assert (
         list(LabCompletion.objects.values_list("pk", "recorded_at")),
         list(ExamAttempt.objects.values_list("pk", "recorded_at")),
-        Enrollment.objects.get(pk=world["enrollment"].pk).completion_recorded_at,
+        Enrollment.objects.get(pk=completion_targets["enrollment"].pk).completion_recorded_at,
     ) == first
     assert "Written: 0 lab completion(s), 0 exam attempt(s), 0 enrollment(s) completed, " in (
         capsys.readouterr().out

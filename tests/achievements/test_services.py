@@ -11,7 +11,7 @@ from achievements.models import Achievement, AchievementCompletion
 from achievements.services import achievement_set_enabled, achievement_update
 from awarding.services.recording import course_assignment_complete, enrollments_complete
 from badges.models import BadgeChange, BadgeIssuance
-from badges.services import badge_map_to_achievement
+from badges.services.profiles import badge_map_to_achievement
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,

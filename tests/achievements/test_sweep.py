@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from achievements.models import Achievement, AchievementCompletion, AchievementWatermark, SweepRun
 from achievements.services import achievement_update
-from awarding.sweep import achievements_evaluate_students, sweep_run
+from awarding.sweep.runs import sweep_run
+from awarding.sweep.students import achievements_evaluate_students
 from badges.models import Badge, BadgeIssuance
-from badges.services import badge_map_to_achievement
+from badges.services.profiles import badge_map_to_achievement
 from catalog.models import LabCompletion
 from tests.factories import (
     AchievementFactory,

@@ -6,9 +6,10 @@ import pytest
 from django.db import connections
 
 from achievements.models import AchievementCompletion, SweepRun
-from awarding.sweep import sweep_lock, sweep_run
+from awarding.sweep.lock import sweep_lock
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
-from badges.services import IssueContext, badge_issue_many
+from badges.services.issuance import IssueContext, badge_issue_many
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,

@@ -3,7 +3,6 @@ and the Sweep Runs page. Who may see them, and who may not."""
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,12 +23,6 @@ from tests.factories import (
 from .scenarios import day, lab_scenario
 
 Type = Achievement.CriteriaType
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    return client
 
 
 def _form_data(**overrides):

@@ -14,8 +14,7 @@ from tests.factories import (
     CourseFactory,
     StudentFactory,
 )
-
-DIALOG = {"HX-Request": "true", "HX-Target": "portal-dialog-body"}
+from tests.helpers import DIALOG
 
 
 @pytest.fixture
@@ -248,6 +247,23 @@ def test_administrator_issues_from_course_assignment(
     assert issuance.issued_by == administrator
     listing = client.get(reverse("assignments:issuances", args=[assignment.pk]))
     assert b"Star Participant" in listing.content
+
+
+# Session, user, permissions (2), role groups, the assignment with its student, the badge,
+# savepoint, insert, release, and the dialog's badges: the assignment's student is not looked up
+# again, and whether the user may issue here is decided once.
+ASSIGNMENT_ISSUE_QUERIES = 11
+
+
+def test_issuing_from_an_assignment_takes_a_fixed_number_of_queries(
+    client, administrator, assignment, manual_badge, django_assert_max_num_queries
+):
+    client.force_login(administrator)
+
+    with django_assert_max_num_queries(ASSIGNMENT_ISSUE_QUERIES):
+        response = client.post(dialog_url(assignment), {"badge": manual_badge.pk}, headers=DIALOG)
+
+    assert b"Successfully Issued Badge" in response.content
 
 
 def test_without_javascript_issuing_returns_to_the_assignment(

@@ -22,6 +22,7 @@ from tests.factories import (
     InstructorFactory,
     StudentFactory,
 )
+from tests.helpers import HTMX
 
 URL = reverse("badges:issued")
 EXPORT_URL = reverse("badges:issued_export")
@@ -32,7 +33,9 @@ def _at(month, day):
 
 
 @pytest.fixture
-def world(organization, other_organization, instructor, course_class, student, foreign_student):
+def issued_badges_search_data(
+    organization, other_organization, instructor, course_class, student, foreign_student
+):
     """Issuances of every method and source around the Northwind class `course_class`."""
     student.first_name, student.last_name, student.email = "Ada", "Lovelace", "ada@example.org"
     student.save()
@@ -129,8 +132,8 @@ def _found(client, query=None, user=None):
     return response
 
 
-def _names(world, response):
-    by_pk = {issuance.pk: name for name, issuance in world["issuances"].items()}
+def _names(issued_badges_search_data, response):
+    by_pk = {issuance.pk: name for name, issuance in issued_badges_search_data["issuances"].items()}
     return {by_pk[issuance.pk] for issuance in response.context["issuances"]}
 
 
@@ -138,11 +141,11 @@ def _names(world, response):
 
 
 def test_administrators_see_every_issuance_of_their_organizations_badges(
-    client, administrator, world
+    client, administrator, issued_badges_search_data
 ):
     response = _found(client, user=administrator)
 
-    assert _names(world, response) == {
+    assert _names(issued_badges_search_data, response) == {
         "automatic",
         "roster",
         "batch",
@@ -154,19 +157,24 @@ def test_administrators_see_every_issuance_of_their_organizations_badges(
 
 
 def test_an_organization_instructor_sees_own_organization_students_of_classes_they_teach(
-    client, instructor, world
+    client, instructor, issued_badges_search_data
 ):
     response = _found(client, user=instructor)
 
-    assert _names(world, response) == {"automatic", "roster", "batch", "assignment"}
+    assert _names(issued_badges_search_data, response) == {
+        "automatic",
+        "roster",
+        "batch",
+        "assignment",
+    }
 
 
 def test_a_contract_instructor_sees_every_student_of_their_class_and_all_their_badges(
-    client, contractor, world
+    client, contractor, issued_badges_search_data
 ):
     response = _found(client, user=contractor)
 
-    assert _names(world, response) == {
+    assert _names(issued_badges_search_data, response) == {
         "automatic",
         "roster",
         "batch",
@@ -176,13 +184,13 @@ def test_a_contract_instructor_sees_every_student_of_their_class_and_all_their_b
     }
 
 
-def test_an_instructor_of_no_class_sees_nothing(client, organization, world):
+def test_an_instructor_of_no_class_sees_nothing(client, organization, issued_badges_search_data):
     response = _found(client, user=InstructorFactory(organization=organization))
 
-    assert _names(world, response) == set()
+    assert _names(issued_badges_search_data, response) == set()
 
 
-def test_students_and_anonymous_visitors_cannot_search(client, student, world):
+def test_students_and_anonymous_visitors_cannot_search(client, student, issued_badges_search_data):
     assert client.get(URL).status_code == 302
     assert client.get(EXPORT_URL).status_code == 302
     client.force_login(student)
@@ -191,7 +199,7 @@ def test_students_and_anonymous_visitors_cannot_search(client, student, world):
 
 
 def test_filter_choices_are_narrowed_to_what_the_user_sees(
-    client, administrator, instructor, world
+    client, administrator, instructor, issued_badges_search_data
 ):
     as_admin = _found(client, user=administrator).context["filter"].form
     as_instructor = _found(client, user=instructor).context["filter"].form
@@ -201,13 +209,17 @@ def test_filter_choices_are_narrowed_to_what_the_user_sees(
         "Star Participant",
         "Diligent",
     }
-    assert list(as_admin.fields["course_assignment"].queryset) == [world["assignment"]]
+    assert list(as_admin.fields["course_assignment"].queryset) == [
+        issued_badges_search_data["assignment"]
+    ]
     assert {b.name for b in as_instructor.fields["badge"].queryset} == {
         "Cloud Explorer",
         "Star Participant",
         "Diligent",
     }
-    assert list(as_instructor.fields["course_class"].queryset) == [world["classes"]["course_class"]]
+    assert list(as_instructor.fields["course_class"].queryset) == [
+        issued_badges_search_data["classes"]["course_class"]
+    ]
     assert "course_assignment" not in as_instructor.fields
 
 
@@ -242,17 +254,17 @@ def test_filter_choices_are_narrowed_to_what_the_user_sees(
         ({"badge": "star", "student": "grace", "source": "batch"}, {"batch"}),
     ],
 )
-def test_every_filter(client, administrator, world, query, expected):
+def test_every_filter(client, administrator, issued_badges_search_data, query, expected):
     ids = {
-        "badge": lambda key: world["badges"][key].pk,
-        "course_class": lambda key: world["classes"][key].pk,
-        "course_assignment": lambda key: world["assignment"].pk,
+        "badge": lambda key: issued_badges_search_data["badges"][key].pk,
+        "course_class": lambda key: issued_badges_search_data["classes"][key].pk,
+        "course_assignment": lambda key: issued_badges_search_data["assignment"].pk,
     }
     resolved = {name: ids[name](value) if name in ids else value for name, value in query.items()}
 
     response = _found(client, resolved, user=administrator)
 
-    assert _names(world, response) == expected
+    assert _names(issued_badges_search_data, response) == expected
 
 
 @pytest.mark.parametrize(
@@ -265,14 +277,16 @@ def test_every_filter(client, administrator, world, query, expected):
         ("-badge", ["batch", "roster", "admin", "assignment", "other_class", "automatic"]),
     ],
 )
-def test_sorting_by_date_and_badge(client, administrator, world, sort, expected):
+def test_sorting_by_date_and_badge(
+    client, administrator, issued_badges_search_data, sort, expected
+):
     response = _found(client, {"sort": sort}, user=administrator)
 
-    by_pk = {issuance.pk: name for name, issuance in world["issuances"].items()}
+    by_pk = {issuance.pk: name for name, issuance in issued_badges_search_data["issuances"].items()}
     assert [by_pk[i.pk] for i in response.context["issuances"]] == expected
 
 
-def test_sorting_by_student_orders_by_last_name(client, administrator, world):
+def test_sorting_by_student_orders_by_last_name(client, administrator, issued_badges_search_data):
     response = _found(client, {"sort": "student"}, user=administrator)
 
     last_names = [i.recipient.last_name for i in response.context["issuances"]]
@@ -283,10 +297,14 @@ def test_sorting_by_student_orders_by_last_name(client, administrator, world):
     )
 
 
-def test_pages_follow_the_chosen_size_and_never_overlap(client, administrator, world):
+def test_pages_follow_the_chosen_size_and_never_overlap(
+    client, administrator, issued_badges_search_data
+):
     client.force_login(administrator)
     first = client.get(URL, {"page_size": 10, "sort": "badge"})
-    BadgeIssuanceFactory.create_batch(15, badge=world["badges"]["star"], issued_at=_at(8, 1))
+    BadgeIssuanceFactory.create_batch(
+        15, badge=issued_badges_search_data["badges"]["star"], issued_at=_at(8, 1)
+    )
 
     pages = [
         client.get(URL, {"page_size": 10, "sort": "badge", "page": page}).context["issuances"]
@@ -298,25 +316,35 @@ def test_pages_follow_the_chosen_size_and_never_overlap(client, administrator, w
     assert len(seen) == len(set(seen)) == 21
 
 
-def test_rows_link_to_the_badge_profile_and_the_students_page(client, administrator, world):
+def test_rows_link_to_the_badge_profile_and_the_students_page(
+    client, administrator, issued_badges_search_data
+):
     content = _found(client, user=administrator).content.decode()
 
-    roster = world["issuances"]["roster"]
+    roster = issued_badges_search_data["issuances"]["roster"]
     assert reverse("badges:profile", args=[roster.badge_id]) in content
     assert reverse("badges:student", args=[roster.recipient_id]) in content
 
 
-def test_instructors_get_no_link_to_badge_profiles_they_cannot_open(client, instructor, world):
+def test_instructors_get_no_link_to_badge_profiles_they_cannot_open(
+    client, instructor, issued_badges_search_data
+):
     content = _found(client, user=instructor).content.decode()
 
-    assert reverse("badges:profile", args=[world["badges"]["star"].pk]) not in content
-    assert reverse("badges:student", args=[world["students"]["classmate"].pk]) in content
+    assert (
+        reverse("badges:profile", args=[issued_badges_search_data["badges"]["star"].pk])
+        not in content
+    )
+    assert (
+        reverse("badges:student", args=[issued_badges_search_data["students"]["classmate"].pk])
+        in content
+    )
 
 
-def test_htmx_search_returns_only_the_results(client, administrator, world):
+def test_htmx_search_returns_only_the_results(client, administrator, issued_badges_search_data):
     client.force_login(administrator)
 
-    response = client.get(URL, {"source": "batch"}, HTTP_HX_REQUEST="true")
+    response = client.get(URL, {"source": "batch"}, headers=HTMX)
 
     content = response.content.decode()
     assert "<html" not in content
@@ -344,9 +372,11 @@ def test_htmx_search_returns_only_the_results(client, administrator, world):
         {"sort": "password"},
     ],
 )
-def test_invalid_search_shows_the_error_and_finds_nothing(client, administrator, world, query):
+def test_invalid_search_shows_the_error_and_finds_nothing(
+    client, administrator, issued_badges_search_data, query
+):
     if query.get("badge") == "foreign":
-        query = {"badge": world["contoso_badge"].pk}
+        query = {"badge": issued_badges_search_data["contoso_badge"].pk}
     client.force_login(administrator)
 
     response = client.get(URL, query)
@@ -372,7 +402,9 @@ def test_invalid_search_shows_the_error_and_finds_nothing(client, administrator,
         {"student": "%_\\"},
     ],
 )
-def test_odd_paging_and_search_input_never_fails(client, administrator, world, query):
+def test_odd_paging_and_search_input_never_fails(
+    client, administrator, issued_badges_search_data, query
+):
     client.force_login(administrator)
 
     response = client.get(URL, query)
@@ -399,9 +431,11 @@ def _csv(response):
         {"student": "hopper"},
     ],
 )
-def test_csv_holds_exactly_the_filtered_rows_in_the_same_order(client, administrator, world, query):
+def test_csv_holds_exactly_the_filtered_rows_in_the_same_order(
+    client, administrator, issued_badges_search_data, query
+):
     if query.get("badge"):
-        query = {**query, "badge": world["badges"][query["badge"]].pk}
+        query = {**query, "badge": issued_badges_search_data["badges"][query["badge"]].pk}
     client.force_login(administrator)
 
     page = client.get(URL, {**query, "page_size": 100}).context["issuances"]
@@ -424,7 +458,9 @@ def test_csv_holds_exactly_the_filtered_rows_in_the_same_order(client, administr
     assert [(row[1], row[4]) for row in rows] == [(i.badge.name, i.recipient.email) for i in page]
 
 
-def test_csv_rows_say_when_how_and_from_where(client, administrator, instructor, world):
+def test_csv_rows_say_when_how_and_from_where(
+    client, administrator, instructor, issued_badges_search_data
+):
     client.force_login(administrator)
 
     rows = _csv(client.get(EXPORT_URL, {"sort": "date"}))[1:]
@@ -444,7 +480,7 @@ def test_csv_rows_say_when_how_and_from_where(client, administrator, instructor,
     assert roster[5:] == [
         "Manual",
         "Class roster",
-        world["classes"]["course_class"].name,
+        issued_badges_search_data["classes"]["course_class"].name,
         instructor.display_name,
     ]
 
@@ -466,11 +502,11 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(client, administrato
 
 
 def test_csv_of_another_organizations_badge_cannot_be_exported(
-    client, administrator, world, other_organization
+    client, administrator, issued_badges_search_data, other_organization
 ):
     client.force_login(administrator)
 
-    forged = client.get(EXPORT_URL, {"badge": world["contoso_badge"].pk})
+    forged = client.get(EXPORT_URL, {"badge": issued_badges_search_data["contoso_badge"].pk})
     everything = _csv(client.get(EXPORT_URL))
 
     assert forged.status_code == 302

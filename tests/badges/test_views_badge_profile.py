@@ -11,18 +11,13 @@ from tests.factories import (
     BadgeFactory,
     BadgeIssuanceFactory,
 )
+from tests.helpers import HTMX
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    return client
 
 
 def _edit_data(badge, **changes):
@@ -101,7 +96,7 @@ def test_badge_list_search_and_filters(admin_client, organization, query, expect
 
 
 def test_badge_list_search_with_htmx_returns_only_the_table(admin_client, manual_badge):
-    response = admin_client.get(reverse("badges:list"), {"q": "star"}, HTTP_HX_REQUEST="true")
+    response = admin_client.get(reverse("badges:list"), {"q": "star"}, headers=HTMX)
 
     content = response.content.decode()
     assert "Star Participant" in content
@@ -412,9 +407,7 @@ def test_a_badge_with_holders_is_not_deleted(admin_client, manual_badge):
 def test_a_badge_without_holders_is_deleted_after_confirmation_and_its_history_stays(
     admin_client, administrator, manual_badge
 ):
-    dialog = admin_client.get(
-        reverse("badges:delete", args=[manual_badge.pk]), HTTP_HX_REQUEST="true"
-    )
+    dialog = admin_client.get(reverse("badges:delete", args=[manual_badge.pk]), headers=HTMX)
     page = admin_client.get(reverse("badges:delete", args=[manual_badge.pk]))
 
     response = admin_client.post(reverse("badges:delete", args=[manual_badge.pk]))
@@ -540,7 +533,7 @@ def test_bad_form_input_is_refused_with_a_message(admin_client, manual_badge, da
 def test_a_name_taken_between_form_and_save_is_refused_by_the_database(administrator, manual_badge):
     from django.core.exceptions import ValidationError
 
-    from badges.services import badge_create
+    from badges.services.profiles import badge_create
 
     with pytest.raises(ValidationError) as refused:
         badge_create(
@@ -556,7 +549,7 @@ def test_a_name_taken_between_form_and_save_is_refused_by_the_database(administr
 def test_services_refuse_an_administrator_of_another_organization(other_organization, manual_badge):
     from django.core.exceptions import PermissionDenied
 
-    from badges.services import badge_archive, badge_delete, badge_update
+    from badges.services.profiles import badge_archive, badge_delete, badge_update
 
     outsider = AdministratorFactory(organization=other_organization)
 
@@ -584,7 +577,7 @@ def test_services_refuse_an_achievement_of_another_organization(
 ):
     from django.core.exceptions import ValidationError
 
-    from badges.services import badge_update
+    from badges.services.profiles import badge_update
 
     with pytest.raises(ValidationError):
         badge_update(
@@ -601,7 +594,7 @@ def test_services_refuse_an_achievement_of_another_organization(
 
 
 def test_archiving_twice_records_once(administrator, manual_badge):
-    from badges.services import badge_archive
+    from badges.services.profiles import badge_archive
 
     badge_archive(actor=administrator, badge=manual_badge)
     badge_archive(actor=administrator, badge=manual_badge)

@@ -12,8 +12,7 @@ from tests.factories import (
     InstructorFactory,
     StudentFactory,
 )
-
-DIALOG = {"HX-Request": "true", "HX-Target": "portal-dialog-body"}
+from tests.helpers import DIALOG, htmx_headers
 
 
 def dialog_url(course_class, student):
@@ -63,7 +62,7 @@ def test_search_narrows_the_list_as_one_types(
     response = client.get(
         dialog_url(course_class, student),
         {"q": "cloud"},
-        headers={"HX-Request": "true", "HX-Target": "choose-badge-list"},
+        headers=htmx_headers("choose-badge-list"),
     )
 
     assert [badge.name for badge in response.context["badges"]] == ["Cloud Champion"]
@@ -151,10 +150,30 @@ def test_dialog_takes_a_fixed_number_of_queries(
         BadgeIssuanceFactory(badge=badge, recipient=student)
     client.force_login(instructor)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         response = client.get(dialog_url(course_class, student), headers=DIALOG)
 
     assert len(response.context["badges"]) == 30
+
+
+# Session, user, permissions (2), role groups, the class, the may-issue check, the student (with
+# whether the context may issue to them, which the service reuses), the badge, savepoint, insert,
+# release, and the dialog's badges.
+ISSUE_ONE_QUERIES = 13
+
+
+def test_issuing_decides_access_once_per_request(
+    client, instructor, course_class, student, manual_badge, django_assert_max_num_queries
+):
+    client.force_login(instructor)
+
+    with django_assert_max_num_queries(ISSUE_ONE_QUERIES):
+        response = client.post(
+            dialog_url(course_class, student), {"badge": manual_badge.pk}, headers=DIALOG
+        )
+
+    assert b"Successfully Issued Badge" in response.content
+    assert BadgeIssuance.objects.filter(badge=manual_badge, recipient=student).exists()
 
 
 # Refusals: the dialog says why (or the page is 403/404) and no row is written.

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from achievements.models import SweepRun
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from tests.achievements.scenarios import day
 from tests.factories import BadgeFactory, LabCompletionFactory, LabFactory, StudentFactory

@@ -5,10 +5,7 @@ wrote, so they use transactional tests) and are bounded in time."""
 import http.client
 import os
 import secrets
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,21 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.utils.http import urlencode
 
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
-
-
-def database_url(settings_dict=None) -> str:
-    db = settings_dict or connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import PYTHON, ROOT, database_url, free_port, stop_process, wait_until
 
 
 def process_env(**extra) -> dict:
@@ -45,15 +28,6 @@ def process_env(**extra) -> dict:
     }
     env.update(extra)
     return env
-
-
-def wait_until(predicate, *, timeout: float, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
 
 
 class Portal:
@@ -148,12 +122,7 @@ def start_portal(tmp_path):
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, timeout=10)
 
 
 def wait_for_other_connections_to_end(timeout: float = 60) -> None:

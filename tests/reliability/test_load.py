@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from achievements.models import Achievement, SweepRun
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from tests.factories import (
     AchievementFactory,

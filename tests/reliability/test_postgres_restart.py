@@ -13,8 +13,9 @@ import psycopg
 import pytest
 
 from tests.conftest import IN_CI
+from tests.helpers import PYTHON, ROOT, free_port, wait_until
 
-from .conftest import PYTHON, ROOT, free_port, process_env, wait_until
+from .conftest import process_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

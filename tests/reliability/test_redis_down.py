@@ -9,7 +9,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from tests.conftest import IN_CI
 from tests.factories import (
@@ -20,8 +20,9 @@ from tests.factories import (
     EnrollmentFactory,
     InstructorFactory,
 )
+from tests.helpers import celery_worker_process, free_port, wait_until
 
-from .conftest import PYTHON, ROOT, Visitor, free_port, process_env, wait_until
+from .conftest import Visitor, process_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -89,37 +90,9 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def celery_worker(own_redis, tmp_path):
-    log = tmp_path / "worker.log"
-    with log.open("w") as handle:
-        worker = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "lms_portal",
-                "worker",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=process_env(CELERY_BROKER_URL=own_redis.url, CELERY_TASK_ALWAYS_EAGER="off"),
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    wait_until(lambda: "ready" in log.read_text(), timeout=60, what="the worker to be ready")
-    yield log
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait(timeout=10)
+    env = process_env(CELERY_BROKER_URL=own_redis.url, CELERY_TASK_ALWAYS_EAGER="off")
+    with celery_worker_process(env, tmp_path / "worker.log") as log:
+        yield log
 
 
 def test_redis_down_then_back(own_redis, celery_worker, start_portal, organization):

@@ -12,11 +12,12 @@ from django.db import connection
 from django.urls import reverse
 
 from achievements.models import AchievementCompletion, AchievementWatermark, SweepRun
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from tests.factories import AdministratorFactory
+from tests.helpers import PYTHON, ROOT, wait_until
 
-from .conftest import PYTHON, ROOT, process_env, wait_for_other_connections_to_end, wait_until
+from .conftest import process_env, wait_for_other_connections_to_end
 
 pytestmark = [
     pytest.mark.slow,

@@ -4,9 +4,11 @@ where, and nothing in the portal or the administration site edits it."""
 import pytest
 from django.urls import reverse
 
-from awarding.sweep import achievements_evaluate_students, sweep_run
+from awarding.sweep.runs import sweep_run
+from awarding.sweep.students import achievements_evaluate_students
 from badges.models import BadgeChange, BadgeIssuance, BadgeRevocation
-from badges.services import IssueContext, badge_issuance_revoke, badge_issue_many
+from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.revocation import badge_issuance_revoke
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,

@@ -64,7 +64,9 @@ def payload(fields, ids):
 
 
 @pytest.fixture
-def world(organization, other_organization, administrator, instructor, course_class, student):
+def hostile_input_targets(
+    organization, other_organization, administrator, instructor, course_class, student
+):
     foreign_student = EnrollmentFactory(
         course_class=EnrollmentFactory(
             student=StudentFactory(organization=other_organization)
@@ -168,7 +170,7 @@ FORMS = [
         ["badge", "q"],
     ),
     ("assignments:complete", lambda w: [w["assignment"].pk], "administrator", "POST", ["x"]),
-    # (url name, args of the world, user, method, fields)
+    # (url name, args from hostile_input_targets, user, method, fields)
     (
         "badges:create",
         lambda w: [],
@@ -275,12 +277,14 @@ FORMS = [
     FORMS,
     ids=lambda v: v if isinstance(v, str) and ":" in v else "",
 )
-def test_generated_input_never_breaks_a_form(client, world, name, args_of, role, method, fields):
-    client.force_login(world[role])
-    url = reverse(name, args=args_of(world))
+def test_generated_input_never_breaks_a_form(
+    client, hostile_input_targets, name, args_of, role, method, fields
+):
+    client.force_login(hostile_input_targets[role])
+    url = reverse(name, args=args_of(hostile_input_targets))
 
     @EXAMPLES
-    @given(data=payload(fields, world["ids"]))
+    @given(data=payload(fields, hostile_input_targets["ids"]))
     def check(data):
         with transaction.atomic():
             before, known = state(), existing_issuances()
@@ -290,20 +294,21 @@ def test_generated_input_never_breaks_a_form(client, world, name, args_of, role,
                 assert state() == before, data
             issuances_are_lawful(
                 known=known,
-                organization_id=world["administrator"].organization_id,
-                class_students={world["student"].pk} | {world["assignment"].student_id},
+                organization_id=hostile_input_targets["administrator"].organization_id,
+                class_students={hostile_input_targets["student"].pk}
+                | {hostile_input_targets["assignment"].student_id},
             )
             transaction.set_rollback(True)
 
     check()
 
 
-def test_generated_input_never_breaks_admin_issuance(client, world):
-    client.force_login(world["staff"])
+def test_generated_input_never_breaks_admin_issuance(client, hostile_input_targets):
+    client.force_login(hostile_input_targets["staff"])
     url = reverse("admin:badges_badgeissuance_add")
 
     @EXAMPLES
-    @given(data=payload(["badge", "recipients"], world["ids"]))
+    @given(data=payload(["badge", "recipients"], hostile_input_targets["ids"]))
     def check(data):
         with transaction.atomic():
             before, known = state(), existing_issuances()

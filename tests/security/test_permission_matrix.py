@@ -49,15 +49,15 @@ def _statuses(row: str) -> dict[str, int]:
     return dict(zip(ROLES, codes, strict=True))
 
 
-# url name: (args from the world, GET row, POST row); each row in the order of ROLES:
+# url name: (args from roles_and_objects, GET row, POST row); each row in the order of ROLES:
 # anonymous student instructor contractor other_instructor administrator other_administrator staff
-def no_args(world):
+def no_args(roles_and_objects):
     return []
 
 
 def _arg(*keys):
-    def args_of(world):
-        return [world[key].pk for key in keys]
+    def args_of(roles_and_objects):
+        return [roles_and_objects[key].pk for key in keys]
 
     return args_of
 
@@ -272,13 +272,15 @@ def portal_url_names() -> list[str]:
 
 
 @pytest.fixture
-def world(organization, other_organization, administrator, instructor, contractor, course_class):
-    return build_world(
+def roles_and_objects(
+    organization, other_organization, administrator, instructor, contractor, course_class
+):
+    return build_roles_and_objects(
         organization, other_organization, administrator, instructor, contractor, course_class
     )
 
 
-def build_world(
+def build_roles_and_objects(
     organization, other_organization, administrator, instructor, contractor, course_class
 ):
     """Every role's user and every kind of object, of this organization and of another."""
@@ -346,16 +348,16 @@ def state() -> dict:
     }
 
 
-def observe(client, world, name: str, method: str) -> dict[str, int]:
+def observe(client, roles_and_objects, name: str, method: str) -> dict[str, int]:
     args_of, *_ = MATRIX[name]
     observed = {}
-    for role, user in world["users"].items():
+    for role, user in roles_and_objects["users"].items():
         with transaction.atomic():
             client.logout()
             if user is not None:
                 client.force_login(user)
             before = state()
-            url = reverse(name, args=args_of(world))
+            url = reverse(name, args=args_of(roles_and_objects))
             response = client.get(url) if method == "GET" else client.post(url, {})
             observed[role] = response.status_code
             refused = response.status_code in (403, 404, 405) or (
@@ -377,20 +379,20 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_permission_matrix(client, world, name, method):
+def test_permission_matrix(client, roles_and_objects, name, method):
     _, get_row, post_row = MATRIX[name]
     expected = _statuses(get_row if method == "GET" else post_row)
-    assert observe(client, world, name, method) == expected
+    assert observe(client, roles_and_objects, name, method) == expected
 
 
 @pytest.mark.parametrize(
     "role", ["student", "instructor", "contractor", "other_instructor", "administrator"]
 )
-def test_another_organizations_objects_in_the_url_are_not_found(client, world, role):
+def test_another_organizations_objects_in_the_url_are_not_found(client, roles_and_objects, role):
     """IDOR: every URL that takes an id, given the other organization's object, is a 404 (or a
     403/405 that says nothing about it) for every user of this organization, and writes nothing."""
-    client.force_login(world["users"][role])
-    foreign = world["foreign"]
+    client.force_login(roles_and_objects["users"][role])
+    foreign = roles_and_objects["foreign"]
     cases = {
         "achievements:detail": [foreign["achievement"].pk],
         "achievements:edit": [foreign["achievement"].pk],
@@ -398,7 +400,7 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, world, r
         "achievements:set_enabled": [foreign["achievement"].pk],
         "achievements:map_badge": [foreign["achievement"].pk],
         "achievements:mapping_preview": [foreign["achievement"].pk],
-        "achievements:unmap_badge": [world["achievement"].pk, foreign["badge"].pk],
+        "achievements:unmap_badge": [roles_and_objects["achievement"].pk, foreign["badge"].pk],
         "badges:profile": [foreign["badge"].pk],
         "badges:edit": [foreign["badge"].pk],
         "badges:archive": [foreign["badge"].pk],
@@ -429,15 +431,15 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, world, r
             assert state() == before
 
 
-def test_the_administration_site_is_for_platform_staff_only(client, world):
+def test_the_administration_site_is_for_platform_staff_only(client, roles_and_objects):
     urls = [
         reverse("admin:index"),
         reverse("admin:badges_badgeissuance_changelist"),
         reverse("admin:badges_badgeissuance_add"),
-        reverse("admin:badges_badge_change", args=[world["badge"].pk]),
+        reverse("admin:badges_badge_change", args=[roles_and_objects["badge"].pk]),
         reverse("admin:accounts_user_changelist"),
     ]
-    for role, user in world["users"].items():
+    for role, user in roles_and_objects["users"].items():
         client.logout()
         if user is not None:
             client.force_login(user)
@@ -449,42 +451,56 @@ def test_the_administration_site_is_for_platform_staff_only(client, world):
                 assert response.status_code == 302, (role, url)
                 assert response.url.startswith((reverse("admin:login"), reverse("login")))
             before = state()
-            client.post(url, {"badge": world["badge"].pk, "recipients": [world["student"].pk]})
+            client.post(
+                url,
+                {
+                    "badge": roles_and_objects["badge"].pk,
+                    "recipients": [roles_and_objects["student"].pk],
+                },
+            )
             if role != "staff":
                 assert state() == before, (role, url)
 
 
 @pytest.mark.parametrize("role", ["instructor", "contractor", "administrator"])
-def test_another_organizations_ids_in_a_form_are_refused(client, world, role):
+def test_another_organizations_ids_in_a_form_are_refused(client, roles_and_objects, role):
     """IDOR in the form: the other organization's badge or student (or one of another class)
     posted to this organization's own issuance and mapping pages writes nothing."""
-    client.force_login(world["users"][role])
-    foreign, own_class = world["foreign"], world["class"]
+    client.force_login(roles_and_objects["users"][role])
+    foreign, own_class = roles_and_objects["foreign"], roles_and_objects["class"]
     stranger = EnrollmentFactory().student  # in a class of neither organization
     posts = [
         (
-            reverse("classes:issue_badge", args=[own_class.pk, world["student"].pk]),
+            reverse("classes:issue_badge", args=[own_class.pk, roles_and_objects["student"].pk]),
             {"badge": foreign["badge"].pk},
         ),
         (
             reverse("classes:batch", args=[own_class.pk]),
-            {"badge": [foreign["badge"].pk], "student": [world["student"].pk], "action": "issue"},
+            {
+                "badge": [foreign["badge"].pk],
+                "student": [roles_and_objects["student"].pk],
+                "action": "issue",
+            },
         ),
         (
             reverse("classes:batch", args=[own_class.pk]),
-            {"badge": [world["badge"].pk], "student": [foreign["student"].pk], "action": "issue"},
+            {
+                "badge": [roles_and_objects["badge"].pk],
+                "student": [foreign["student"].pk],
+                "action": "issue",
+            },
         ),
         (
             reverse("classes:batch", args=[own_class.pk]),
-            {"badge": [world["badge"].pk], "student": [stranger.pk], "action": "issue"},
+            {"badge": [roles_and_objects["badge"].pk], "student": [stranger.pk], "action": "issue"},
         ),
         (reverse("classes:complete", args=[own_class.pk]), {"student": [stranger.pk]}),
         (
-            reverse("assignments:issue_badge", args=[world["assignment"].pk]),
+            reverse("assignments:issue_badge", args=[roles_and_objects["assignment"].pk]),
             {"badge": foreign["badge"].pk},
         ),
         (
-            reverse("achievements:map_badge", args=[world["achievement"].pk]),
+            reverse("achievements:map_badge", args=[roles_and_objects["achievement"].pk]),
             {"badge": foreign["badge"].pk},
         ),
     ]

@@ -29,7 +29,8 @@ class Command(BaseCommand):
             f"{report.lab_completions} lab completion(s), {report.exam_attempts} exam attempt(s), "
             f"{report.enrollments_completed} enrollment(s) completed, "
             f"{report.assignments_completed} assignment(s) completed. "
-            "Rows already recorded add nothing; the next sweep issues the badges they earn."
+            "Rows already recorded add nothing; the badges they earn are issued as their "
+            "students are re-evaluated (or by the next sweep)."
         )
         if report.errors:
             raise CommandError(

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from achievements.models import SweepRun
-from awarding.sweep import sweep_run
+from awarding.sweep.runs import sweep_run
 from awarding.tasks import sweep_achievements
 
 

@@ -1,7 +1,33 @@
-"""The wording of issuing outcomes, as the pages show them. A refused badge or student outside
-what the user may see is named only by its id, so a forged request learns nothing about it."""
+"""What happened to each (badge, student) pair, and its wording as the pages show it. A refused
+badge or student outside what the user may see is named only by its id, so a forged request learns
+nothing about it."""
 
-from .services import IssueOutcome
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from badges.models import Badge
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    badge_id: int
+    student_id: int
+    issued: bool
+    reason: str = ""
+    badge: Badge | None = field(default=None, compare=False)
+    student: User | None = field(default=None, compare=False)
+
+
+def already_earned_reason(issued_at: datetime | None) -> str:
+    if issued_at is None:
+        return "already earned"
+    return f"already earned on {date_format(timezone.localtime(issued_at), 'j F Y')}"
 
 
 def batch_results(
@@ -48,3 +74,15 @@ def refusal_message(
     badge = _badge_label(outcome, organization_id=organization_id)
     student = _student_label(outcome, visible_student_ids=visible_student_ids)
     return f"{badge} was not issued to {student}: {outcome.reason}."
+
+
+class Refusal:
+    """Why a pair was not issued, as read after "… was not issued to …:"."""
+
+    NO_BADGE = "badge does not exist"
+    NO_STUDENT = "student does not exist"
+    OTHER_ORGANIZATION = "badge belongs to another organization"
+    ARCHIVED = "badge is archived"
+    NOT_MANUAL = "badge is not enabled for manual issuance"
+    NOT_ASSIGNMENT_STUDENT = "student is not the student of this course assignment"
+    NOT_ON_ROSTER = "student is not enrolled in this class or not visible to you"

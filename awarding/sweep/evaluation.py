@@ -1,0 +1,121 @@
+"""One achievement evaluated in one transaction: its new completions recorded, its mapped badges
+issued and its watermark moved.
+
+Watermarks and concurrency: a record written by a transaction still open when the sweep looks is
+invisible to it. On PostgreSQL the watermark is therefore the start of the oldest transaction still
+open at that moment (never later than now); planning.py looks at records from the watermark less
+SWEEP_OVERLAP_SECONDS. A watermark is written in the same transaction as the completions it covers:
+a sweep killed half-way leaves every finished achievement done and every other one to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from achievements.criteria import COMPLETIONS, EVERYONE, Criteria, Scope, met_students_sql
+from achievements.models import AchievementWatermark
+from badges.services.issuance import badge_issue_for_achievements
+from common.sql import db_datetime
+
+from .planning import Plan
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepTotals:
+    """What a sweep, or the re-evaluation of a few students, did."""
+
+    achievements_evaluated: int = 0
+    achievements_evaluated_in_full: int = 0
+    achievements_completed: int = 0
+    badges_issued: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def evaluation_floor(*, in_evaluation: bool = False) -> tuple[datetime, datetime]:
+    """(floor, stamp). `stamp` is the current transaction's timestamp, for the completions it
+    writes. `floor` is the watermark that is safe to store: no later than the start of any
+    transaction still open in this database, whose records this evaluation cannot see yet.
+
+    In an evaluation's transaction, its commit also stops waiting for the disk: whatever a crash
+    could lose of it (completions, issuances and watermark together) the next sweep redoes."""
+    if connection.vendor != "postgresql":
+        now = timezone.now()
+        return now, now
+    relaxed = "set_config('synchronous_commit', 'off', true), " if in_evaluation else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {relaxed}now(), (SELECT MIN(xact_start) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend')"
+        )
+        *_, stamp, oldest_open = cursor.fetchone()
+    return (min(stamp, oldest_open) if oldest_open else stamp), stamp
+
+
+def evaluate_safely(plan: Plan) -> tuple[int | Exception, int]:
+    """evaluate(plan), or the error in place of its count."""
+    try:
+        return evaluate(plan)
+    except Exception as error:  # one broken achievement must not stop the others
+        logger.exception("Sweep of achievement %s failed.", plan.achievement.pk)
+        return error, 0
+
+
+def evaluate(plan: Plan) -> tuple[int, int]:
+    """Record the new completions of one achievement, issue its badges and move its watermark,
+    all in one transaction. Returns (completions recorded, badges issued)."""
+    achievement = plan.achievement
+    with transaction.atomic():
+        floor, stamp = evaluation_floor(in_evaluation=True)
+        scope = (
+            EVERYONE
+            if plan.full
+            else Scope(records_since=plan.records_since, completions_since=plan.completions_since)
+        )
+        completed = record_completions(criteria=plan.criteria, scope=scope, stamp=stamp)
+        issued = 0
+        if plan.full or completed:
+            issued = badge_issue_for_achievements(
+                achievement_ids=[achievement.pk],
+                completed_since=None if plan.full else stamp,
+            )
+        AchievementWatermark.objects.bulk_create(
+            [
+                AchievementWatermark(
+                    achievement=achievement,
+                    evaluated_through=floor,
+                    criteria_version=achievement.criteria_changed_at,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["achievement"],
+            update_fields=["evaluated_through", "criteria_version"],
+        )
+    return completed, issued
+
+
+def record_completions(*, criteria: Criteria, scope: Scope, stamp: datetime | None) -> int:
+    """INSERT the students in scope who meet the criteria and have not completed it yet."""
+    met, params = met_students_sql(criteria, scope)
+    if stamp is None:
+        recorded_at, recorded_params = "now()", []
+    else:
+        recorded_at, recorded_params = "%s", [db_datetime(stamp)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {COMPLETIONS} (achievement_id, student_id, first_met_at, recorded_at) "
+            f"SELECT %s, m.student_id, m.first_met_at, {recorded_at} FROM ({met}) m "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {COMPLETIONS} done "
+            "WHERE done.achievement_id = %s AND done.student_id = m.student_id) "
+            "ORDER BY m.student_id "
+            "ON CONFLICT (achievement_id, student_id) DO NOTHING",
+            [criteria.achievement_id, *recorded_params, *params, criteria.achievement_id],
+        )
+        return cursor.rowcount

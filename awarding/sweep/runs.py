@@ -1,0 +1,116 @@
+"""A sweep run: take the one lock (lock.py), record the run (achievements.models.SweepRun), and do
+the work in order: plan (planning.py), pass over the quiet achievements, evaluate the others
+(pool.py, evaluation.py), points achievements last, then the watermarks of the quiet ones.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from achievements.models import AchievementWatermark, SweepRun
+
+from .evaluation import SweepTotals, evaluation_floor
+from .lock import sweep_lock
+from .planning import achievements_for_sweep, has_news, plans_for, recent_records
+from .pool import evaluate_all
+
+logger = logging.getLogger(__name__)
+
+
+def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
+    """Run the sweep now, unless another one is running; return the recorded run."""
+    started_at = timezone.now()
+    with sweep_lock() as acquired:
+        if not acquired:
+            finished_at = timezone.now()
+            logger.info("Another sweep is running: this one skips.")
+            return SweepRun.objects.create(
+                started_at=started_at,
+                finished_at=finished_at,
+                duration=finished_at - started_at,
+                trigger=trigger,
+                status=SweepRun.Status.SKIPPED,
+            )
+        # Holding the lock, no other sweep runs: a "running" one was killed before it finished.
+        SweepRun.objects.filter(status=SweepRun.Status.RUNNING).update(
+            status=SweepRun.Status.INTERRUPTED,
+            error="Stopped before it finished (worker killed or restarted). "
+            "A later sweep finished its work.",
+        )
+        run = SweepRun.objects.create(started_at=started_at, trigger=trigger)
+        totals = SweepTotals()
+        try:
+            _sweep(totals)
+        except Exception as error:  # recorded on the run for administrators to see
+            logger.exception("The achievements sweep failed.")
+            totals.errors.append(f"{type(error).__name__}: {error}")
+        finished_at = timezone.now()
+        run.finished_at = finished_at
+        run.duration = finished_at - started_at
+        run.achievements_evaluated = totals.achievements_evaluated
+        run.achievements_evaluated_in_full = totals.achievements_evaluated_in_full
+        run.achievements_completed = totals.achievements_completed
+        run.badges_issued = totals.badges_issued
+        run.status = SweepRun.Status.FAILED if totals.errors else SweepRun.Status.SUCCEEDED
+        run.error = "\n".join(totals.errors)
+        run.save()
+    logger.info(
+        "Sweep %s: %s achievements evaluated (%s in full), %s completed, %s badges issued in %s.",
+        run.status,
+        run.achievements_evaluated,
+        run.achievements_evaluated_in_full,
+        run.achievements_completed,
+        run.badges_issued,
+        run.duration,
+    )
+    return run
+
+
+def _sweep(totals: SweepTotals) -> None:
+    achievements = achievements_for_sweep()
+    if not achievements:
+        return
+    plans = plans_for(achievements)
+    floor, _ = evaluation_floor()
+    recent = recent_records(plans)
+    quiet = [
+        plan.achievement.pk
+        for plan in plans
+        if not plan.full and not plan.criteria.is_points and not has_news(plan, recent, False)
+    ]
+    tasks = [
+        plan for plan in plans if not plan.criteria.is_points and plan.achievement.pk not in quiet
+    ]
+    outcomes = evaluate_all(tasks)
+    points_earned = any(
+        completed > 0 and plan.achievement.points > 0
+        for plan, (completed, _) in zip(tasks, outcomes, strict=True)
+        if not isinstance(completed, Exception)
+    )
+    # Points come last, in order, so that points earned in this sweep count in this sweep.
+    for plan in plans:
+        if not plan.criteria.is_points:
+            continue
+        if not plan.full and not has_news(plan, recent, points_earned):
+            quiet.append(plan.achievement.pk)
+            continue
+        tasks.append(plan)
+        [outcome] = evaluate_all([plan])
+        outcomes.append(outcome)
+    for plan, (completed, issued) in zip(tasks, outcomes, strict=True):
+        achievement = plan.achievement
+        if isinstance(completed, Exception):
+            totals.errors.append(
+                f"Achievement {achievement.pk} ({achievement.name}): "
+                f"{type(completed).__name__}: {completed}"
+            )
+            continue
+        totals.achievements_evaluated += 1
+        totals.achievements_evaluated_in_full += plan.full
+        totals.achievements_completed += completed
+        totals.badges_issued += issued
+    if quiet:
+        # Nothing was recorded for them since their watermark, up to `floor`.
+        AchievementWatermark.objects.filter(pk__in=quiet).update(evaluated_through=floor)

@@ -1,0 +1,327 @@
+"""Issuing badges. `badge_issue_many` is the one way a badge is issued by hand (Choose Badge, Issue
+Badges, course assignments, the admin, the demo data); the sweep uses
+`badge_issue_for_achievements`. Both insert and let the unique constraint on (badge, recipient)
+decide, so concurrent callers never produce two rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import user_administers_organization
+from achievements.models import AchievementCompletion
+from assignments.models import CourseAssignment
+from badges.audit import current_origin
+from badges.models import Badge, BadgeIssuance
+from badges.services.outcomes import IssueOutcome, Refusal, already_earned_reason
+from classes.models import CourseClass, Enrollment
+from classes.selectors import class_enrollments_visible_to, user_may_issue_for_class
+from common.sql import db_datetime, in_list
+
+# SQLite allows 32,766 bound variables per statement; two per pair leaves room for the constants.
+_SQLITE_PAIRS_PER_STATEMENT = 10_000
+
+
+class Recipients(NamedTuple):
+    """The requested students that exist (`found`), and the ids of those a context may issue to."""
+
+    found: dict[int, User]
+    issuable: set[int]
+
+
+@dataclass(frozen=True)
+class IssueContext:
+    """Where a manual issuance comes from, and so which rules apply to it.
+
+    Built with one of the `for_*` constructors, which check that the actor may issue there. A view
+    builds it once per request and lets its permission check, its student lookup and the service
+    share it; what it found out about students (`recipients`) is kept for the rest of the request,
+    so a dialog's student lookup and the issuance that follows ask the database once. The service
+    still refuses every pair the context does not allow.
+    """
+
+    actor: User | None
+    method: str
+    source: str
+    organization_id: int | None
+    course_class: CourseClass | None = None
+    course_assignment: CourseAssignment | None = None
+    require_manual_enabled: bool = True
+    _recipients: dict[frozenset[int], Recipients] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def for_class(
+        cls, *, actor: User, course_class: CourseClass, batch: bool = False
+    ) -> IssueContext:
+        if not user_may_issue_for_class(user=actor, course_class=course_class):
+            raise PermissionDenied("You may not issue badges for this class.")
+        return cls(
+            actor=actor,
+            method=BadgeIssuance.Method.MANUAL,
+            source=BadgeIssuance.Source.BATCH if batch else BadgeIssuance.Source.ROSTER,
+            organization_id=course_class.organization_id,
+            course_class=course_class,
+        )
+
+    @classmethod
+    def for_assignment(cls, *, actor: User, course_assignment: CourseAssignment) -> IssueContext:
+        may_issue = actor.is_staff or actor.has_perm("badges.issue_badge")
+        if not (
+            may_issue
+            and user_administers_organization(
+                user=actor, organization_id=course_assignment.organization_id
+            )
+        ):
+            raise PermissionDenied("You may not issue badges for this course assignment.")
+        return cls(
+            actor=actor,
+            method=BadgeIssuance.Method.MANUAL,
+            source=BadgeIssuance.Source.COURSE_ASSIGNMENT,
+            organization_id=course_assignment.organization_id,
+            course_assignment=course_assignment,
+        )
+
+    @classmethod
+    def for_admin(cls, *, actor: User) -> IssueContext:
+        """Platform staff issuing from the Django admin: any organization, any active badge."""
+        if not actor.is_staff:
+            raise PermissionDenied("Only platform staff issue from the administration site.")
+        return cls(
+            actor=actor,
+            method=BadgeIssuance.Method.MANUAL,
+            source=BadgeIssuance.Source.ADMIN,
+            organization_id=None,
+            require_manual_enabled=False,
+        )
+
+    @property
+    def visible_enrollments(self) -> QuerySet[Enrollment]:
+        """A class context's roster as its actor sees it (the students it may issue to)."""
+        return class_enrollments_visible_to(user=self.actor, course_class=self.course_class)
+
+    def recipients(self, *, student_ids: Iterable[int]) -> Recipients:
+        """The requested students, and which of them this context may issue to: one query at most,
+        none when the same students were asked for earlier in the request."""
+        key = frozenset(student_ids)
+        if key not in self._recipients:
+            self._recipients[key] = self._find_recipients(key)
+        return self._recipients[key]
+
+    def _find_recipients(self, student_ids: frozenset[int]) -> Recipients:
+        if not student_ids:
+            return Recipients(found={}, issuable=set())
+        if self.course_class is not None:
+            on_roster = self.visible_enrollments.filter(student_id=OuterRef("pk"))
+            found = {
+                student.pk: student
+                for student in User.objects.filter(pk__in=student_ids).annotate(
+                    on_roster=Exists(on_roster)
+                )
+            }
+            return Recipients(
+                found=found, issuable={pk for pk, student in found.items() if student.on_roster}
+            )
+        if self.course_assignment is not None:
+            assignment = self.course_assignment
+            if student_ids == {assignment.student_id}:
+                return Recipients(
+                    found={assignment.student_id: assignment.student},
+                    issuable={assignment.student_id},
+                )
+            found = User.objects.in_bulk(student_ids)
+            return Recipients(found=found, issuable={assignment.student_id} & set(found))
+        found = User.objects.in_bulk(student_ids)
+        return Recipients(found=found, issuable=set(found))
+
+
+def _refusal(
+    *, context: IssueContext, badge: Badge | None, student: User | None, issuable: set[int]
+) -> str | None:
+    if badge is None:
+        return Refusal.NO_BADGE
+    if student is None:
+        return Refusal.NO_STUDENT
+    if context.organization_id is not None and badge.organization_id != context.organization_id:
+        return Refusal.OTHER_ORGANIZATION
+    if not badge.is_active:
+        return Refusal.ARCHIVED
+    if context.require_manual_enabled and not badge.manual_issuance_enabled:
+        return Refusal.NOT_MANUAL
+    if student.pk not in issuable:
+        if context.course_assignment is not None:
+            return Refusal.NOT_ASSIGNMENT_STUDENT
+        return Refusal.NOT_ON_ROSTER
+    return None
+
+
+def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set[tuple[int, int]]:
+    """Insert the pairs, skipping those the constraint refuses; return the pairs actually written.
+
+    Pairs are sorted so that two overlapping batches take row locks in the same order and cannot
+    deadlock each other.
+    """
+    if not pairs:
+        return set()
+    pairs = sorted(set(pairs))
+    table = BadgeIssuance._meta.db_table
+    constants = [
+        timezone.now(),
+        context.method,
+        context.source,
+        context.actor.pk if context.actor else None,
+        context.course_class.pk if context.course_class else None,
+        context.course_assignment.pk if context.course_assignment else None,
+        current_origin(default=context.source),
+    ]
+    # A manual issuance has no source achievement: the sweep's insert is the one that sets it.
+    columns = (
+        "badge_id, recipient_id, issued_at, method, source, issued_by_id, "
+        "source_class_id, source_assignment_id, origin"
+    )
+    written: set[tuple[int, int]] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "
+                "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS p(badge_id, recipient_id) "
+                "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
+                "RETURNING badge_id, recipient_id",
+                [*constants, [b for b, _ in pairs], [s for _, s in pairs]],
+            )
+            written.update(cursor.fetchall())
+        else:
+            for start in range(0, len(pairs), _SQLITE_PAIRS_PER_STATEMENT):
+                chunk = pairs[start : start + _SQLITE_PAIRS_PER_STATEMENT]
+                values = ", ".join(["(%s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "
+                    "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s "
+                    f"FROM (VALUES {values}) AS p WHERE true "
+                    "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
+                    "RETURNING badge_id, recipient_id",
+                    [*constants, *(value for pair in chunk for value in pair)],
+                )
+                written.update(cursor.fetchall())
+    return written
+
+
+def badge_issue_many(
+    *, context: IssueContext, pairs: Iterable[tuple[int, int]]
+) -> list[IssueOutcome]:
+    """Issue each (badge id, student id) pair and say, for every pair, what happened.
+
+    A pair is refused with a reason a person can read when a rule of the context forbids it, or
+    when the student already holds the badge ("already earned on 12 March 2026"). The work takes a
+    fixed number of statements whatever the number of pairs. Duplicate pairs in the input are
+    reported once.
+    """
+    requested = list(dict.fromkeys((int(b), int(s)) for b, s in pairs))
+    if not requested:
+        return []
+    badges = Badge.objects.in_bulk({b for b, _ in requested})
+    recipients = context.recipients(student_ids={s for _, s in requested})
+    students = recipients.found
+
+    refusals: dict[tuple[int, int], str] = {}
+    for pair in requested:
+        reason = _refusal(
+            context=context,
+            badge=badges.get(pair[0]),
+            student=students.get(pair[1]),
+            issuable=recipients.issuable,
+        )
+        if reason:
+            refusals[pair] = reason
+    insertable = [pair for pair in requested if pair not in refusals]
+
+    with transaction.atomic():
+        written = _insert_pairs(pairs=insertable, context=context)
+    conflicts = [pair for pair in insertable if pair not in written]
+    if conflicts:
+        existing = {
+            (b, s): issued_at
+            for b, s, issued_at in BadgeIssuance.objects.filter(
+                badge_id__in={b for b, _ in conflicts},
+                recipient_id__in={s for _, s in conflicts},
+            ).values_list("badge_id", "recipient_id", "issued_at")
+        }
+        for pair in conflicts:
+            refusals[pair] = already_earned_reason(existing.get(pair))
+
+    return [
+        IssueOutcome(
+            badge_id=b,
+            student_id=s,
+            issued=(b, s) in written,
+            reason=refusals.get((b, s), ""),
+            badge=badges.get(b),
+            student=students.get(s),
+        )
+        for b, s in requested
+    ]
+
+
+def badge_issue_for_achievements(
+    *,
+    achievement_ids: Iterable[int],
+    completed_since: datetime | None = None,
+    student_ids: Iterable[int] | None = None,
+) -> int:
+    """Issue, in one statement, every active badge mapped to these achievements to every student
+    who has completed the achievement and does not hold the badge yet. Method automatic, source
+    the achievement. Returns the number issued.
+
+    `completed_since` narrows to the completions recorded since then (the ones a sweep has just
+    written), `student_ids` to those students. Rows are inserted in (badge, recipient) order, the
+    order `badge_issue_many` uses, so a sweep and a manual batch on the same pairs wait for each
+    other instead of deadlocking; the unique constraint leaves one row per pair either way.
+    Each issuance records its origin: the request being answered, else "sweep" or, for named
+    students (after their completions were recorded), "re-evaluation"."""
+
+    achievement_ids = list(achievement_ids)
+    if not achievement_ids:
+        return 0
+    issuance = BadgeIssuance._meta.db_table
+    badge = Badge._meta.db_table
+    completion = AchievementCompletion._meta.db_table
+    params: list = [
+        db_datetime(timezone.now()),
+        BadgeIssuance.Method.AUTOMATIC,
+        BadgeIssuance.Source.ACHIEVEMENT,
+        current_origin(default="sweep" if student_ids is None else "re-evaluation"),
+    ]
+    achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
+    params.extend(achievement_params)
+    narrowing = ""
+    if completed_since is not None:
+        narrowing += " AND c.recorded_at >= %s"
+        params.append(db_datetime(completed_since))
+    if student_ids is not None:
+        student_filter, student_params = in_list("c.student_id", sorted(set(student_ids)))
+        narrowing += f" AND {student_filter}"
+        params.extend(student_params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
+            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin) "
+            "SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s "
+            f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
+            f"WHERE b.is_active AND {achievement_filter}{narrowing} "
+            f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
+            "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
+            "ORDER BY b.id, c.student_id "
+            "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
+            params,
+        )
+        return cursor.rowcount

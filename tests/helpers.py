@@ -1,0 +1,169 @@
+"""Helpers the tests share: htmx request headers, logged-in clients, the URL of the test database
+for other processes, free ports, waiting for a condition, a Celery worker process, and the Redis
+keys of this run. Fixtures built on them live in tests/conftest.py."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+# --- htmx ----------------------------------------------------------------------------------------
+
+
+def htmx_headers(target: str | None = None) -> dict[str, str]:
+    """The headers htmx sends with a request (for the test client's `headers=`), with the id of
+    the element the answer goes into when there is one."""
+    headers = {"HX-Request": "true"}
+    if target is not None:
+        headers["HX-Target"] = target
+    return headers
+
+
+HTMX = htmx_headers()
+# A request from the portal's dialog (templates/base.html): the answer fills its body.
+DIALOG = htmx_headers("portal-dialog-body")
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+def logged_in(client, user):
+    """`client`, logged in as `user` (no password, no login form)."""
+    client.force_login(user)
+    return client
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+
+def database_url(settings_dict=None) -> str:
+    """The URL of the test database (or of `settings_dict`), for a process the test starts."""
+    if settings_dict is None:
+        from django.db import connection
+
+        settings_dict = connection.settings_dict
+    db = settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(
+    predicate,
+    *,
+    timeout: float,
+    interval: float = 0.05,
+    what: str = "condition",
+    log: Path | None = None,
+) -> None:
+    """Return once `predicate()` is true; fail after `timeout` seconds, with `log` (a process's
+    output) in the message if given."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    message = f"Timed out after {timeout}s waiting for {what}"
+    if log is not None:
+        message += f". Log {log.name}:\n{log.read_text()}"
+    raise AssertionError(message)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it is still there after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def celery_worker_process(env: dict, log: Path, *, timeout: float = 60) -> Iterator[Path]:
+    """A Celery worker of the portal (solo pool, no gossip, mingle or heartbeat) with environment
+    `env`, its output in `log`; yields `log` once the worker is ready, stops it afterwards."""
+    with log.open("w") as handle:
+        worker = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "lms_portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(
+            lambda: "ready." in log.read_text(),
+            timeout=timeout,
+            interval=0.2,
+            what="the worker to be ready",
+            log=log,
+        )
+        yield log
+    finally:
+        stop_process(worker, timeout=20)
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+# The Redis the tests may use (CI sets REDIS_URL). The tests never flush it: everything they
+# write is under REDIS_KEY_PREFIX, made for this run, and only those keys are deleted.
+REDIS_URL = (
+    os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+)
+REDIS_KEY_PREFIX = f"portal-tests-{os.getpid()}-{secrets.token_hex(6)}:"
+
+
+def redis_transport_options(prefix: str = REDIS_KEY_PREFIX) -> dict:
+    """Kombu's options for a Redis broker that keeps every key (queues, bindings, unacked
+    messages) and pub/sub channel under `prefix`."""
+    return {"global_keyprefix": prefix}
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
+
+
+def delete_keys_with_prefix(client, prefix: str = REDIS_KEY_PREFIX) -> int:
+    """Delete the keys that start with `prefix` (SCAN, then DEL): nothing else in the database is
+    touched. Returns how many were deleted."""
+    if not prefix:
+        raise ValueError("an empty prefix would delete every key")
+    deleted = 0
+    batch = []
+    for key in client.scan_iter(match=_glob_escape(prefix) + "*", count=500):
+        batch.append(key)
+        if len(batch) == 500:
+            deleted += client.delete(*batch)
+            batch = []
+    if batch:
+        deleted += client.delete(*batch)
+    return deleted
