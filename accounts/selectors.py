@@ -1,5 +1,14 @@
+"""Reads about people: their roles, and which organizations they administer (written once here:
+platform staff administer every organization, an organization administrator their own)."""
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
 from .models import User
 from .roles import INSTRUCTOR, ORGANIZATION_ADMINISTRATOR, STUDENT
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def user_role_names(*, user: User) -> set[str]:
@@ -34,3 +43,16 @@ def user_administers_organization(*, user: User, organization_id: int | None) ->
         and user.organization_id == organization_id
         and user_is_org_admin(user=user)
     )
+
+
+def administered_by(
+    *, user: User, queryset: QuerySet[ModelT], field: str = "organization_id"
+) -> QuerySet[ModelT]:
+    """`queryset` narrowed to the rows of the organizations a user administers (named by `field`):
+    every row for platform staff, their own organization's for an organization administrator,
+    none for anyone else. The list form of `user_administers_organization`."""
+    if user.is_staff:
+        return queryset
+    if user_is_org_admin(user=user):
+        return queryset.filter(**{field: user.organization_id})
+    return queryset.none()

@@ -6,7 +6,8 @@ from django.template.response import TemplateResponse
 from accounts.models import User
 
 from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
-from .services.issuance import IssueContext, badge_issue_many
+from .services.context import IssueContext
+from .services.issuance import badge_issue_many
 
 
 @admin.register(Badge)

@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import (
+    administered_by,
     user_administers_organization,
     user_is_instructor,
     user_is_org_admin,
@@ -20,11 +21,7 @@ BADGE_HISTORY_LENGTH = 50
 def badges_for_user(*, user: User) -> QuerySet[Badge]:
     """Badges whose profile a user may open: their organization's, for administrators."""
     badges = Badge.objects.select_related("organization", "achievement")
-    if user.is_staff:
-        return badges
-    if user_is_org_admin(user=user):
-        return badges.filter(organization_id=user.organization_id)
-    return badges.none()
+    return administered_by(user=user, queryset=badges)
 
 
 def badges_with_holder_counts(*, badges: QuerySet[Badge]) -> QuerySet[Badge]:

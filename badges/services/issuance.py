@@ -6,142 +6,21 @@ decide, so concurrent callers never produce two rows."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import user_administers_organization
 from achievements.models import AchievementCompletion
-from assignments.models import CourseAssignment
 from badges.audit import current_origin
 from badges.models import Badge, BadgeIssuance
+from badges.services.context import IssueContext
 from badges.services.outcomes import IssueOutcome, Refusal, already_earned_reason
-from classes.models import CourseClass, Enrollment
-from classes.selectors import class_enrollments_visible_to, user_may_issue_for_class
 from common.sql import db_datetime, in_list
 
 # SQLite allows 32,766 bound variables per statement; two per pair leaves room for the constants.
 _SQLITE_PAIRS_PER_STATEMENT = 10_000
-
-
-class Recipients(NamedTuple):
-    """The requested students that exist (`found`), and the ids of those a context may issue to."""
-
-    found: dict[int, User]
-    issuable: set[int]
-
-
-@dataclass(frozen=True)
-class IssueContext:
-    """Where a manual issuance comes from, and so which rules apply to it.
-
-    Built with one of the `for_*` constructors, which check that the actor may issue there. A view
-    builds it once per request and lets its permission check, its student lookup and the service
-    share it; what it found out about students (`recipients`) is kept for the rest of the request,
-    so a dialog's student lookup and the issuance that follows ask the database once. The service
-    still refuses every pair the context does not allow.
-    """
-
-    actor: User | None
-    method: str
-    source: str
-    organization_id: int | None
-    course_class: CourseClass | None = None
-    course_assignment: CourseAssignment | None = None
-    require_manual_enabled: bool = True
-    _recipients: dict[frozenset[int], Recipients] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    @classmethod
-    def for_class(
-        cls, *, actor: User, course_class: CourseClass, batch: bool = False
-    ) -> IssueContext:
-        if not user_may_issue_for_class(user=actor, course_class=course_class):
-            raise PermissionDenied("You may not issue badges for this class.")
-        return cls(
-            actor=actor,
-            method=BadgeIssuance.Method.MANUAL,
-            source=BadgeIssuance.Source.BATCH if batch else BadgeIssuance.Source.ROSTER,
-            organization_id=course_class.organization_id,
-            course_class=course_class,
-        )
-
-    @classmethod
-    def for_assignment(cls, *, actor: User, course_assignment: CourseAssignment) -> IssueContext:
-        may_issue = actor.is_staff or actor.has_perm("badges.issue_badge")
-        if not (
-            may_issue
-            and user_administers_organization(
-                user=actor, organization_id=course_assignment.organization_id
-            )
-        ):
-            raise PermissionDenied("You may not issue badges for this course assignment.")
-        return cls(
-            actor=actor,
-            method=BadgeIssuance.Method.MANUAL,
-            source=BadgeIssuance.Source.COURSE_ASSIGNMENT,
-            organization_id=course_assignment.organization_id,
-            course_assignment=course_assignment,
-        )
-
-    @classmethod
-    def for_admin(cls, *, actor: User) -> IssueContext:
-        """Platform staff issuing from the Django admin: any organization, any active badge."""
-        if not actor.is_staff:
-            raise PermissionDenied("Only platform staff issue from the administration site.")
-        return cls(
-            actor=actor,
-            method=BadgeIssuance.Method.MANUAL,
-            source=BadgeIssuance.Source.ADMIN,
-            organization_id=None,
-            require_manual_enabled=False,
-        )
-
-    @property
-    def visible_enrollments(self) -> QuerySet[Enrollment]:
-        """A class context's roster as its actor sees it (the students it may issue to)."""
-        return class_enrollments_visible_to(user=self.actor, course_class=self.course_class)
-
-    def recipients(self, *, student_ids: Iterable[int]) -> Recipients:
-        """The requested students, and which of them this context may issue to: one query at most,
-        none when the same students were asked for earlier in the request."""
-        key = frozenset(student_ids)
-        if key not in self._recipients:
-            self._recipients[key] = self._find_recipients(key)
-        return self._recipients[key]
-
-    def _find_recipients(self, student_ids: frozenset[int]) -> Recipients:
-        if not student_ids:
-            return Recipients(found={}, issuable=set())
-        if self.course_class is not None:
-            on_roster = self.visible_enrollments.filter(student_id=OuterRef("pk"))
-            found = {
-                student.pk: student
-                for student in User.objects.filter(pk__in=student_ids).annotate(
-                    on_roster=Exists(on_roster)
-                )
-            }
-            return Recipients(
-                found=found, issuable={pk for pk, student in found.items() if student.on_roster}
-            )
-        if self.course_assignment is not None:
-            assignment = self.course_assignment
-            if student_ids == {assignment.student_id}:
-                return Recipients(
-                    found={assignment.student_id: assignment.student},
-                    issuable={assignment.student_id},
-                )
-            found = User.objects.in_bulk(student_ids)
-            return Recipients(found=found, issuable={assignment.student_id} & set(found))
-        found = User.objects.in_bulk(student_ids)
-        return Recipients(found=found, issuable=set(found))
 
 
 def _refusal(

@@ -174,11 +174,7 @@ def badge_update(
     _ensure_may_edit(actor=actor, organization_id=badge.organization_id)
     _ensure_achievement_of(achievement=achievement, organization_id=badge.organization_id)
     with transaction.atomic():
-        current = (
-            Badge.objects.select_for_update(of=("self",))
-            .select_related("achievement")
-            .get(pk=badge.pk)
-        )
+        current = _locked(badge)
         before = _snapshot(current)
         mapped_before, was_active = current.achievement_id, current.is_active
         old_image_name = current.image.name
@@ -214,6 +210,14 @@ def badge_update(
     return current
 
 
+def _locked(badge: Badge) -> Badge:
+    """The badge's row, locked until the transaction ends: two editors saving at once each record
+    the difference from what the other stored."""
+    return (
+        Badge.objects.select_for_update(of=("self",)).select_related("achievement").get(pk=badge.pk)
+    )
+
+
 def badge_map_to_achievement(
     *, actor: User, badge: Badge, achievement: Achievement | None
 ) -> Badge:
@@ -225,11 +229,7 @@ def badge_map_to_achievement(
     _ensure_may_edit(actor=actor, organization_id=badge.organization_id)
     _ensure_achievement_of(achievement=achievement, organization_id=badge.organization_id)
     with transaction.atomic():
-        current = (
-            Badge.objects.select_for_update(of=("self",))
-            .select_related("achievement")
-            .get(pk=badge.pk)
-        )
+        current = _locked(badge)
         mapped_before = current.achievement_id
         if mapped_before == (achievement.pk if achievement is not None else None):
             return current

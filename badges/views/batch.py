@@ -9,7 +9,8 @@ from badges.forms.issuing import BatchSelectionForm
 from badges.selectors import (
     badges_issuable_in_organization,
 )
-from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.context import IssueContext
+from badges.services.issuance import badge_issue_many
 from badges.services.outcomes import batch_results
 from classes.selectors import enrollments_matching
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
@@ -77,6 +78,16 @@ class BatchSelectionMixin(CourseClassMixin):
         )
         return context
 
+    def search(self) -> str:
+        """What a dialog's search box asks for (its form is posted, its list fetched)."""
+        return SearchForm.search_of(self.request.POST or self.request.GET)
+
+    def choices(self, *, chosen_key: str, shown_ids: set[int]) -> dict:
+        """What a dialog's list ticks: the chosen ids, and those chosen but not shown by the
+        current search (kept in hidden inputs, so that a search does not drop them)."""
+        chosen = set(self.selection_form.cleaned_data.get(chosen_key, []))
+        return {"chosen_ids": chosen, "chosen_elsewhere": sorted(chosen - shown_ids)}
+
     def post(self, request, *args, **kwargs):
         return self.get(request, *args, **kwargs)
 
@@ -127,15 +138,12 @@ class ChooseBadgesView(DialogTemplateMixin, BatchSelectionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        search = SearchForm.search_of(self.request.POST or self.request.GET)
+        search = self.search()
         badges = list(self.issuable_badges(search=search))
-        chosen = set(self.selection_form.cleaned_data.get("badge_ids", []))
-        shown = {badge.pk for badge in badges}
         context.update(
             search=search,
             badges=badges,
-            chosen_ids=chosen,
-            chosen_elsewhere=sorted(chosen - shown),
+            **self.choices(chosen_key="badge_ids", shown_ids={badge.pk for badge in badges}),
         )
         return context
 
@@ -152,16 +160,13 @@ class ChooseStudentsView(DialogTemplateMixin, BatchSelectionMixin, TemplateView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        search = SearchForm.search_of(self.request.POST or self.request.GET)
+        search = self.search()
         enrollments = list(
             enrollments_matching(enrollments=self.visible_enrollments(), search=search)
         )
-        chosen = set(self.selection_form.cleaned_data.get("student_ids", []))
-        shown = {enrollment.student_id for enrollment in enrollments}
         context.update(
             search=search,
             enrollments=enrollments,
-            chosen_ids=chosen,
-            chosen_elsewhere=sorted(chosen - shown),
+            **self.choices(chosen_key="student_ids", shown_ids={e.student_id for e in enrollments}),
         )
         return context

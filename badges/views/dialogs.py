@@ -21,7 +21,8 @@ from badges.selectors import (
     badges_issuable_for_assignment,
     badges_issuable_in_organization,
 )
-from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.context import IssueContext
+from badges.services.issuance import badge_issue_many
 from badges.services.outcomes import refusal_message
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
 from common.forms import SearchForm

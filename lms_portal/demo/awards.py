@@ -3,7 +3,8 @@ a few badges issued by hand through the one issuing service."""
 
 from achievements.models import Achievement
 from badges.models import Badge
-from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.context import IssueContext
+from badges.services.issuance import badge_issue_many
 
 from .learning import DemoLearning
 from .people import DemoPeople

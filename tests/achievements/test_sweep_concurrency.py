@@ -9,7 +9,8 @@ from achievements.models import AchievementCompletion, SweepRun
 from awarding.sweep.lock import sweep_lock
 from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
-from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.context import IssueContext
+from badges.services.issuance import badge_issue_many
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,

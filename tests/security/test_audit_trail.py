@@ -7,7 +7,8 @@ from django.urls import reverse
 from awarding.sweep.runs import sweep_run
 from awarding.sweep.students import achievements_evaluate_students
 from badges.models import BadgeChange, BadgeIssuance, BadgeRevocation
-from badges.services.issuance import IssueContext, badge_issue_many
+from badges.services.context import IssueContext
+from badges.services.issuance import badge_issue_many
 from badges.services.revocation import badge_issuance_revoke
 from tests.factories import (
     AchievementFactory,
