@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import Organization
+from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
 
 from .criteria import Criteria
 from .models import Achievement
@@ -52,6 +53,14 @@ class AchievementForm(forms.ModelForm):
             "learning_path": "Every course of the path and a passing attempt at its exam.",
             "points_threshold": "The sum of the points of the achievements of your organization "
             "that the student has completed.",
+        }
+        # Chosen by id: an id no column can hold is an invalid choice, not a database error.
+        field_classes = {
+            "lab": IdModelChoiceField,
+            "course": IdModelChoiceField,
+            "tag": IdModelChoiceField,
+            "learning_path": IdModelChoiceField,
+            "course_set": IdModelMultipleChoiceField,
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from common.filters import IdModelChoiceFilter
+
 from .models import CourseAssignment
 from .selectors import courses_of_assignments_for_user
 
@@ -10,7 +12,7 @@ ASSIGNED, COMPLETED = "assigned", "completed"
 
 
 class CourseAssignmentFilter(django_filters.FilterSet):
-    course = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any course")
+    course = IdModelChoiceFilter(queryset=None, empty_label="Any course")
     student = django_filters.CharFilter(label="Student", method="filter_student", max_length=100)
     status = django_filters.ChoiceFilter(
         label="Status",

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from accounts.models import User
+from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
 
 from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
 from .services.context import IssueContext
@@ -20,8 +21,8 @@ class BadgeAdmin(admin.ModelAdmin):
 
 
 class AdminIssueForm(forms.Form):
-    badge = forms.ModelChoiceField(queryset=Badge.objects.filter(is_active=True))
-    recipients = forms.ModelMultipleChoiceField(
+    badge = IdModelChoiceField(queryset=Badge.objects.filter(is_active=True))
+    recipients = IdModelMultipleChoiceField(
         queryset=User.objects.all(), widget=admin.widgets.FilteredSelectMultiple("students", False)
     )
 

@@ -14,6 +14,8 @@ from assignments.models import CourseAssignment
 from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
 from classes.selectors import classes_for_user
+from common.filters import IdModelChoiceFilter
+from common.forms import IdModelChoiceField
 from common.widgets import FastSelect
 
 from .models import Badge, BadgeIssuance
@@ -104,7 +106,7 @@ class IssuanceOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, tie_breaker)
 
 
-class ClassChoiceField(forms.ModelChoiceField):
+class ClassChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: CourseClass) -> str:
         return f"{obj.name} ({obj.organization})"
 
@@ -113,7 +115,7 @@ class ClassFilter(django_filters.ModelChoiceFilter):
     field_class = ClassChoiceField
 
 
-class CourseAssignmentChoiceField(forms.ModelChoiceField):
+class CourseAssignmentChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: CourseAssignment) -> str:
         return f"{obj.course.title} for {obj.student.display_name}"
 
@@ -144,8 +146,10 @@ class IssuedBadgeFilter(django_filters.FilterSet):
     """Find Issued Badges. Every choice offered is narrowed to what the user may see; a choice from
     outside (a forged id) is a form error, never a result."""
 
-    badge = django_filters.ModelChoiceFilter(
-        queryset=Badge.objects.none(), empty_label="Any badge", widget=FastSelect
+    badge = IdModelChoiceFilter(
+        queryset=Badge.objects.none(),
+        empty_label="Any badge",
+        widget=FastSelect,
     )
     student = django_filters.CharFilter(
         label="Student",

@@ -39,3 +39,38 @@ class SearchForm(forms.Form):
         """What was typed in the search box, or nothing if it is not a valid search."""
         form = cls(data)
         return form.cleaned_data["q"] if form.is_valid() else ""
+
+
+def _fits_an_id_column(value) -> bool:
+    """Whether a submitted value, if it is a number, is one a bigint column can hold. SQLite
+    cannot even bind a larger one (an OverflowError, a 500); anything that is not a number is
+    left to the field, which refuses it as an invalid choice."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return True
+    return -MAX_ID - 1 <= number <= MAX_ID
+
+
+class IdModelChoiceField(forms.ModelChoiceField):
+    """A model chosen by id, where an id beyond the column's range is an invalid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _fits_an_id_column(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Models chosen by id, where an id beyond the column's range is an invalid choice."""
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item not in self.empty_values and not _fits_an_id_column(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)

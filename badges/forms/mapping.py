@@ -4,12 +4,13 @@ from django import forms
 
 from achievements.models import Achievement
 from badges.models import Badge
+from common.forms import IdModelChoiceField
 
 
 class BadgeMappingForm(forms.Form):
     """Map one of the organization's badges to an achievement."""
 
-    badge = forms.ModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
+    badge = IdModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
 
     def __init__(self, *args, achievement: Achievement, **kwargs):
         super().__init__(*args, **kwargs)

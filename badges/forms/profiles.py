@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from achievements.models import Achievement
 from badges.models import Badge
 from badges.services.profiles import DUPLICATE_NAME_MESSAGE
+from common.forms import IdModelChoiceField
 
 BADGE_IMAGE_MAX_BYTES = 1024 * 1024
 BADGE_IMAGE_MAX_SIDE = 2048
@@ -79,7 +80,7 @@ def badge_image_from_upload(upload) -> ContentFile:
     return ContentFile(output.getvalue(), name=f"badge.{BADGE_IMAGE_FORMATS[image_format]}")
 
 
-class AchievementChoiceField(forms.ModelChoiceField):
+class AchievementChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: Achievement) -> str:
         return obj.name if obj.is_enabled else f"{obj.name} (disabled)"
 

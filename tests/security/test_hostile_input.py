@@ -118,13 +118,17 @@ def existing_issuances() -> set[int]:
     return set(BadgeIssuance.objects.values_list("pk", flat=True))
 
 
-def issuances_are_lawful(*, known: set[int], organization_id=None, class_students=None) -> None:
-    """Every issuance made by the request is of an active, manual badge of the right
-    organization, to a student the actor could reach."""
+def issuances_are_lawful(
+    *, known: set[int], organization_id=None, class_students=None, manual_only=True
+) -> None:
+    """Every issuance made by the request is of an active badge (a manual one, except from the
+    Django admin, where platform staff issue any active badge) of the right organization, to a
+    student the actor could reach."""
     new = BadgeIssuance.objects.select_related("badge").exclude(pk__in=known)
     for issuance in new:
         assert issuance.badge.is_active
-        assert issuance.badge.manual_issuance_enabled
+        if manual_only:
+            assert issuance.badge.manual_issuance_enabled
         if organization_id is not None:
             assert issuance.badge.organization_id == organization_id
         if class_students is not None:
@@ -315,10 +319,54 @@ def test_generated_input_never_breaks_admin_issuance(client, hostile_input_targe
             response = send(client, "POST", url, data)
             if response.status_code == 200:
                 assert state() == before, data
-            issuances_are_lawful(known=known)
+            issuances_are_lawful(known=known, manual_only=False)
             transaction.set_rollback(True)
 
     check()
+
+
+BEYOND_BIGINT = ["9223372036854775808", "-9223372036854775809", "1" + "0" * 40]
+
+
+@pytest.mark.parametrize("value", BEYOND_BIGINT)
+def test_an_id_beyond_bigint_is_an_invalid_choice_not_a_500(client, administrator, value):
+    """Found by the property tests on SQLite, which cannot bind such a number: choosing a course
+    set, a mapped badge or an issuance's recipients by such an id was a 500."""
+    client.force_login(administrator)
+    response = client.post(
+        reverse("achievements:create"),
+        {"name": "Big", "criteria_type": "course_set", "points": "1", "course_set": [value]},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", BEYOND_BIGINT)
+@pytest.mark.parametrize(
+    ("page", "parameter"),
+    [("badges:issued", "badge"), ("badges:issued", "course_class"), ("assignments:list", "course")],
+)
+def test_a_search_by_an_id_beyond_bigint_finds_nothing_and_says_so(
+    client, administrator, page, parameter, value
+):
+    client.force_login(administrator)
+    response = client.get(reverse(page), {parameter: value})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", BEYOND_BIGINT)
+def test_admin_issuance_with_an_id_beyond_bigint_is_refused(client, value):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(organization=None, is_staff=True, is_superuser=True))
+    before = BadgeIssuance.objects.count()
+    response = client.post(
+        reverse("admin:badges_badgeissuance_add"), {"badge": value, "recipients": [value]}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert BadgeIssuance.objects.count() == before
 
 
 @pytest.mark.parametrize("page_size", ["¹", "٣", "²⁵", "25 ", "-25", "1e2"])
