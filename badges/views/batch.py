@@ -1,6 +1,5 @@
 """The Issue Badges page of a class and its two dialogs, Choose Badges and Choose Student(s)."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
@@ -12,13 +11,14 @@ from badges.selectors import (
 from badges.services.context import IssueContext
 from badges.services.issuance import badge_issue_many
 from badges.services.outcomes import batch_results
+from badges.views.access import IssueContextMixin
 from classes.selectors import enrollments_matching
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
 from common.forms import SearchForm
 from common.views import CLOSE_DIALOG_EVENT, DialogTemplateMixin
 
 
-class BatchSelectionMixin(CourseClassMixin):
+class BatchSelectionMixin(IssueContextMixin, CourseClassMixin):
     """The Issue Badges page and its two dialogs share one state: the chosen badge ids and
     student ids, posted whole by every form (GET starts empty). Ids that are not issuable here
     are dropped from what is shown, so only the final POST can carry them, and the issuing
@@ -30,15 +30,10 @@ class BatchSelectionMixin(CourseClassMixin):
     permission_required = ISSUE_PERMISSIONS
     requires_issue = True
 
-    @cached_property
-    def issue_context(self) -> IssueContext | None:
-        """The context of the batch issuance; None (a 403) when the user may not issue here."""
-        try:
-            return IssueContext.for_class(
-                actor=self.request.user, course_class=self.course_class, batch=True
-            )
-        except PermissionDenied:
-            return None
+    def build_issue_context(self) -> IssueContext:
+        return IssueContext.for_class(
+            actor=self.request.user, course_class=self.course_class, batch=True
+        )
 
     @cached_property
     def may_issue(self) -> bool:

@@ -7,7 +7,6 @@ share it, so whether the user may issue here, and to whom, is decided once.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,12 +23,13 @@ from badges.selectors import (
 from badges.services.context import IssueContext
 from badges.services.issuance import badge_issue_many
 from badges.services.outcomes import refusal_message
+from badges.views.access import IssueContextMixin
 from classes.views import ISSUE_PERMISSIONS, CourseClassMixin
 from common.forms import SearchForm
 from common.views import DialogTemplateMixin
 
 
-class ChooseBadgeView(DialogTemplateMixin, FormView):
+class ChooseBadgeView(IssueContextMixin, DialogTemplateMixin, FormView):
     """The Choose Badge dialog: one badge to one student.
 
     On success the dialog shows "Successfully Issued Badge" and sends the subclass's
@@ -44,15 +44,6 @@ class ChooseBadgeView(DialogTemplateMixin, FormView):
     dialog_id = "choose-badge"
     body_template_name = "classes/includes/choose_badge_form.html"
     list_template_name = "classes/includes/choose_badge_list.html"
-
-    @cached_property
-    def issue_context(self) -> IssueContext | None:
-        """The context of every issuance of this request; None (a 403) when the user may not
-        issue here."""
-        try:
-            return self.build_issue_context()
-        except PermissionDenied:
-            return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
