@@ -83,6 +83,12 @@ class Achievement(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def criteria_template(self) -> str:
+        """The template that words this achievement's criteria: one per criteria type
+        (templates/achievements/criteria/), as each type has its own class of SQL."""
+        return f"achievements/criteria/{self.criteria_type}.html"
+
 
 class AchievementCompletion(models.Model):
     """A student met an achievement; `first_met_at` is when the requirement was first met."""
@@ -172,3 +178,12 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"Sweep of {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def went_wrong(self) -> bool:
+        """Failed or interrupted: the run stands out on Sweep Runs."""
+        return self.status in {self.Status.FAILED, self.Status.INTERRUPTED}
+
+    @property
+    def was_skipped(self) -> bool:
+        return self.status == self.Status.SKIPPED
