@@ -31,6 +31,12 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    show_name_on_public_badges = models.BooleanField(
+        "Show my name on my public badge pages",
+        default=False,
+        db_default=False,
+        help_text="Anyone with the link to one of your badges sees your name beside it.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from accounts.models import User
 from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
 
-from .models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
+from .models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from .services.context import IssueContext
 from .services.issuance import badge_issue_many
 
@@ -32,7 +32,15 @@ class BadgeIssuanceAdmin(admin.ModelAdmin):
     """Issuances are read-only records; staff issue through the one issuing service, and a badge
     is taken back only by revoking it on the student's page (which records the revocation)."""
 
-    list_display = ["badge", "recipient", "issued_at", "method", "source", "issued_by"]
+    list_display = [
+        "badge",
+        "recipient",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "method",
+        "source",
+    ]
     list_filter = ["method", "source", "badge__organization"]
     list_select_related = ["badge", "recipient", "issued_by"]
     search_fields = ["badge__name", "recipient__username", "recipient__email"]
@@ -97,16 +105,16 @@ class BadgeChangeAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(BadgeRevocation)
-class BadgeRevocationAdmin(admin.ModelAdmin):
-    """Revoked issuances: written by `badge_issuance_revoke`, never edited."""
+@admin.register(IssuanceEvent)
+class IssuanceEventAdmin(admin.ModelAdmin):
+    """Revocations, reinstatements and renewals: written by the badge services, never edited."""
 
-    list_display = ["revoked_at", "badge_name", "recipient_name", "revoked_by", "reason"]
-    list_filter = ["organization", "method", "source"]
-    list_select_related = ["revoked_by"]
-    search_fields = ["badge_name", "recipient_name", "reason"]
-    date_hierarchy = "revoked_at"
-    readonly_fields = [f.name for f in BadgeRevocation._meta.fields]
+    list_display = ["at", "kind", "issuance", "actor", "reason"]
+    list_filter = ["kind", "issuance__badge__organization"]
+    list_select_related = ["actor", "issuance__badge", "issuance__recipient"]
+    search_fields = ["issuance__badge__name", "issuance__recipient__username", "reason"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in IssuanceEvent._meta.fields]
 
     def has_add_permission(self, request):
         return False

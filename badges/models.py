@@ -1,6 +1,22 @@
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from common.sql import RandomHex, RandomUUID
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 month
+    is 28 or 29 February)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 class Badge(models.Model):
@@ -25,6 +41,31 @@ class Badge(models.Model):
         related_name="badges",
         help_text="Issue this badge automatically to every student who completes it.",
     )
+    criteria_narrative = models.TextField(
+        "Criteria",
+        blank=True,
+        help_text="What a student does to earn this badge, in your words. Shown on the badge's "
+        "public criteria page after the criteria of its achievement.",
+    )
+
+    class Expiry(models.TextChoices):
+        NEVER = "never", "Never expires"
+        AFTER = "after", "Expires a period after it is issued"
+        ON_DATE = "on_date", "Expires on a fixed date"
+
+    class ExpiryUnit(models.TextChoices):
+        DAYS = "days", "days"
+        MONTHS = "months", "months"
+        YEARS = "years", "years"
+
+    expiry = models.CharField(
+        "Expiry", max_length=10, choices=Expiry.choices, default=Expiry.NEVER, db_default="never"
+    )
+    expiry_amount = models.PositiveIntegerField("Expires after", null=True, blank=True)
+    expiry_unit = models.CharField(
+        "Period", max_length=10, choices=ExpiryUnit.choices, blank=True, default=""
+    )
+    expires_on = models.DateField("Expires on", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +94,26 @@ class Badge(models.Model):
         if self.manual_issuance_enabled:
             return "Manual"
         return "Not issued"
+
+    def expiry_for(self, issued_at: datetime) -> datetime | None:
+        """When an issuance made at `issued_at` expires: never (None), a period later, or at the
+        start of the fixed date in the portal's time zone."""
+        if self.expiry == self.Expiry.AFTER and self.expiry_amount:
+            if self.expiry_unit == self.ExpiryUnit.DAYS:
+                return issued_at + timedelta(days=self.expiry_amount)
+            months = self.expiry_amount * (12 if self.expiry_unit == self.ExpiryUnit.YEARS else 1)
+            return _add_months(issued_at, months)
+        if self.expiry == self.Expiry.ON_DATE and self.expires_on:
+            return timezone.make_aware(datetime.combine(self.expires_on, time.min))
+        return None
+
+    @property
+    def expiry_description(self) -> str:
+        if self.expiry == self.Expiry.AFTER and self.expiry_amount:
+            return f"Expires {self.expiry_amount} {self.expiry_unit} after it is issued"
+        if self.expiry == self.Expiry.ON_DATE and self.expires_on:
+            return f"Expires on {self.expires_on:%-d %B %Y}"
+        return "Never expires"
 
 
 class BadgeIssuance(models.Model):
@@ -102,10 +163,33 @@ class BadgeIssuance(models.Model):
     )
     # Where the issuance came from: "POST /classes/3/issue/ from 203.0.113.7", "sweep", ...
     origin = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # The public identity of the credential (its assertion URL), never the database key; and the
+    # salt of the recipient's hashed e-mail in it. Made by the database, so that set-based
+    # INSERTs get them too.
+    uuid = models.UUIDField(db_default=RandomUUID(), unique=True, editable=False)
+    recipient_salt = models.CharField(max_length=32, db_default=RandomHex(), editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
+    revoked_from = models.CharField(max_length=300, blank=True, default="", db_default="")
+
+    class Status(models.TextChoices):
+        VALID = "valid", "Valid"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
 
     class Meta:
         ordering = ["-issued_at"]
         constraints = [
+            # Also after a revocation or an expiry: a revoked issuance stays the pair's one row,
+            # and an expired one is renewed in place (its earlier periods in IssuanceEvent).
             models.UniqueConstraint(
                 fields=["badge", "recipient"], name="one_issuance_per_badge_and_student"
             ),
@@ -148,6 +232,70 @@ class BadgeIssuance(models.Model):
     @property
     def is_from_course_assignment(self) -> bool:
         return self.source == self.Source.COURSE_ASSIGNMENT
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def status(self) -> str:
+        if self.is_revoked:
+            return self.Status.REVOKED
+        if self.is_expired:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+
+class IssuanceEvent(models.Model):
+    """What happened to an issuance after it was issued: revoked, reinstated, or renewed after it
+    expired (with the period that ended). Written only by the badge services, never edited: with
+    the issuance itself, the whole history of a student's badge."""
+
+    class Kind(models.TextChoices):
+        REVOKED = "revoked", "Revoked"
+        REINSTATED = "reinstated", "Reinstated"
+        RENEWED = "renewed", "Renewed"
+
+    issuance = models.ForeignKey(BadgeIssuance, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(max_length=300, blank=True, default="")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    # For a renewal, the period that ended: when it had been issued, how, and when it expired.
+    period_issued_at = models.DateTimeField(null=True, blank=True)
+    period_expires_at = models.DateTimeField(null=True, blank=True)
+    period_method = models.CharField(max_length=10, blank=True, default="")
+    period_source = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["issuance", "-at"], name="issuanceevent_issuance_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issuance_id} at {self.at:%Y-%m-%d}"
 
 
 class BadgeChange(models.Model):
@@ -199,58 +347,3 @@ class BadgeChange(models.Model):
     def is_creation(self) -> bool:
         """A creation lists each first value; any other change each old and new value."""
         return self.action == self.Action.CREATED
-
-
-class BadgeRevocation(models.Model):
-    """A revoked issuance: what the issuance said (it is deleted, so its facts are copied here),
-    who revoked it, when, why and from where. Written only by `badge_issuance_revoke`, never
-    edited: together with the issuances that remain, the complete trail of every badge issued."""
-
-    badge = models.ForeignKey(
-        Badge, on_delete=models.SET_NULL, null=True, blank=True, related_name="revocations"
-    )
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    badge_name = models.CharField(max_length=200)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="badge_revocations",
-    )
-    recipient_name = models.CharField(max_length=300)
-    issued_at = models.DateTimeField()
-    method = models.CharField(max_length=10, choices=BadgeIssuance.Method.choices)
-    source = models.CharField(max_length=20, choices=BadgeIssuance.Source.choices)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    issued_from = models.CharField(max_length=300, blank=True)
-    revoked_at = models.DateTimeField(default=timezone.now)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    revoked_from = models.CharField(max_length=300, blank=True)
-    reason = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["-revoked_at", "-pk"]
-        indexes = [
-            models.Index(fields=["recipient", "-revoked_at"], name="revocation_recipient_idx"),
-            models.Index(
-                fields=["organization", "-revoked_at"], name="revocation_organization_idx"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.badge_name} revoked from {self.recipient_name}"

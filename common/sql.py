@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import CharField, Func, UUIDField
 
 
 class SqlBuilder:
@@ -45,3 +46,23 @@ def later_of(first: str, second: str) -> str:
         if connection.vendor == "postgresql"
         else f"MAX({first}, {second})"
     )
+
+
+class RandomUUID(Func):
+    """A random UUID made by the database, for rows that set-based INSERTs write."""
+
+    output_field = UUIDField()
+    template = "gen_random_uuid()"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "lower(hex(randomblob(16)))", []
+
+
+class RandomHex(Func):
+    """32 random hexadecimal characters made by the database (a salt)."""
+
+    output_field = CharField()
+    template = "replace(gen_random_uuid()::text, '-', '')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "lower(hex(randomblob(16)))", []

@@ -39,6 +39,7 @@ badge_urls = [
     path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
     path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),
     path("issued/<int:pk>/revoke/", students.RevokeIssuanceView.as_view(), name="revoke"),
+    path("issued/<int:pk>/reinstate/", students.ReinstateIssuanceView.as_view(), name="reinstate"),
 ]
 
 achievement_urls = [

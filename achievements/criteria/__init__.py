@@ -22,6 +22,8 @@ looks the class up by the criteria type. A new criteria type is a new class adde
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from common.sql import db_datetime, in_list
 
 from .base import CriteriaQuery
@@ -82,3 +84,15 @@ def met_students_sql(criteria: Criteria, scope: Scope = EVERYONE) -> tuple[str, 
     except KeyError:
         raise ValueError(f"Unknown criteria type {criteria.criteria_type!r}") from None
     return query(criteria).met_students(scope)
+
+
+def met_again_sql(criteria: Criteria, scope: Scope, since: datetime) -> tuple[str, list]:
+    """`SELECT student_id` of the students in scope who meet the criteria and have a record it
+    counts made at or after `since`: those who met it again (after a badge of it expired)."""
+    query = QUERIES[criteria.criteria_type](criteria)
+    met, met_params = query.met_students(scope)
+    recent, recent_params = query.recorded_since(since)
+    return (
+        f"SELECT m.student_id FROM ({met}) m WHERE m.student_id IN ({recent})",
+        [*met_params, *recent_params],
+    )

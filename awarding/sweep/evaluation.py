@@ -17,9 +17,16 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from achievements.criteria import COMPLETIONS, EVERYONE, Criteria, Scope, met_students_sql
+from achievements.criteria import (
+    COMPLETIONS,
+    EVERYONE,
+    Criteria,
+    Scope,
+    met_again_sql,
+    met_students_sql,
+)
 from achievements.models import AchievementWatermark
-from badges.services.issuance import badge_issue_for_achievements
+from badges.services.issuance import badge_issue_for_achievements, badge_renew_for_achievement
 from common.sql import db_datetime
 
 from .planning import Plan
@@ -85,6 +92,13 @@ def evaluate(plan: Plan) -> tuple[int, int]:
             issued = badge_issue_for_achievements(
                 achievement_ids=[achievement.pk],
                 completed_since=None if plan.full else stamp,
+            )
+        if not plan.full:
+            # A full evaluation renews nothing: it looks at no records of its own since a moment.
+            issued += badge_renew_for_achievement(
+                achievement_id=achievement.pk,
+                floor=plan.records_since,
+                candidates=lambda since: met_again_sql(plan.criteria, scope, since),
             )
         AchievementWatermark.objects.bulk_create(
             [

@@ -6,15 +6,20 @@ it safe next to a sweep, and it never moves a watermark.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from achievements.criteria import Criteria, Scope
-from badges.services.issuance import badge_issue_for_achievements
+from achievements.criteria import Criteria, Scope, met_again_sql
+from badges.services.issuance import badge_issue_for_achievements, badge_renew_for_achievement
 
 from .evaluation import SweepTotals, record_completions
 from .planning import achievements_for_sweep
+
+# How far back a re-evaluation looks for the records that renew an expired badge; older ones
+# are the sweep's (it renews from the records since its watermark).
+RECENT_RECORDS = timedelta(hours=1)
 
 
 def achievements_evaluate_students(*, student_ids: Sequence[int]) -> SweepTotals:
@@ -25,16 +30,26 @@ def achievements_evaluate_students(*, student_ids: Sequence[int]) -> SweepTotals
     if not student_ids:
         return totals
     scope = Scope(student_ids=student_ids)
+    # The records that queued this re-evaluation were made moments ago: an expired badge is
+    # renewed only by a record made since then (and after it expired).
+    recent = timezone.now() - RECENT_RECORDS
     for achievement in achievements_for_sweep():
+        criteria = Criteria.of(achievement)
         with transaction.atomic():
             completed = record_completions(
-                criteria=Criteria.of(achievement),
+                criteria=criteria,
                 scope=scope,
                 # PostgreSQL stamps with the transaction's start, as the sweep's floor expects.
                 stamp=None if connection.vendor == "postgresql" else timezone.now(),
             )
             issued = badge_issue_for_achievements(
                 achievement_ids=[achievement.pk], student_ids=student_ids
+            )
+            issued += badge_renew_for_achievement(
+                achievement_id=achievement.pk,
+                floor=recent,
+                candidates=lambda since, criteria=criteria: met_again_sql(criteria, scope, since),
+                student_ids=student_ids,
             )
         totals.achievements_evaluated += 1
         totals.achievements_completed += completed

@@ -5,22 +5,34 @@ decide, so concurrent callers never produce two rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Min
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
 from achievements.models import AchievementCompletion
 from badges.audit import current_origin
-from badges.models import Badge, BadgeIssuance
+from badges.models import Badge, BadgeIssuance, IssuanceEvent
 from badges.services.context import IssueContext
-from badges.services.outcomes import IssueOutcome, Refusal, already_earned_reason
+from badges.services.outcomes import (
+    IssueOutcome,
+    Refusal,
+    already_earned_reason,
+    revoked_reason,
+)
 from common.sql import db_datetime, in_list
 
+
+def _db_or_none(value: datetime | None):
+    return None if value is None else db_datetime(value)
+
+
 # SQLite allows 32,766 bound variables per statement; two per pair leaves room for the constants.
-_SQLITE_PAIRS_PER_STATEMENT = 10_000
+_SQLITE_PAIRS_PER_STATEMENT = 8_000
 
 
 def _refusal(
@@ -43,7 +55,13 @@ def _refusal(
     return None
 
 
-def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set[tuple[int, int]]:
+def _insert_pairs(
+    *,
+    pairs: list[tuple[int, int]],
+    context: IssueContext,
+    now: datetime,
+    expiries: dict[int, datetime | None],
+) -> set[tuple[int, int]]:
     """Insert the pairs, skipping those the constraint refuses; return the pairs actually written.
 
     Pairs are sorted so that two overlapping batches take row locks in the same order and cannot
@@ -54,7 +72,7 @@ def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set
     pairs = sorted(set(pairs))
     table = BadgeIssuance._meta.db_table
     constants = [
-        timezone.now(),
+        now,
         context.method,
         context.source,
         context.actor.pk if context.actor else None,
@@ -65,34 +83,131 @@ def _insert_pairs(*, pairs: list[tuple[int, int]], context: IssueContext) -> set
     # A manual issuance has no source achievement: the sweep's insert is the one that sets it.
     columns = (
         "badge_id, recipient_id, issued_at, method, source, issued_by_id, "
-        "source_class_id, source_assignment_id, origin"
+        "source_class_id, source_assignment_id, origin, expires_at"
     )
     written: set[tuple[int, int]] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "
-                "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS p(badge_id, recipient_id) "
+                "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s, p.expires_at "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) "
+                "AS p(badge_id, recipient_id, expires_at) "
                 "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
                 "RETURNING badge_id, recipient_id",
-                [*constants, [b for b, _ in pairs], [s for _, s in pairs]],
+                [
+                    *constants,
+                    [b for b, _ in pairs],
+                    [s for _, s in pairs],
+                    [expiries.get(b) for b, _ in pairs],
+                ],
             )
             written.update(cursor.fetchall())
         else:
             for start in range(0, len(pairs), _SQLITE_PAIRS_PER_STATEMENT):
                 chunk = pairs[start : start + _SQLITE_PAIRS_PER_STATEMENT]
-                values = ", ".join(["(%s, %s)"] * len(chunk))
+                values = ", ".join(["(%s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) "
-                    "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s "
+                    "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s, p.column3 "
                     f"FROM (VALUES {values}) AS p WHERE true "
                     "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
                     "RETURNING badge_id, recipient_id",
-                    [*constants, *(value for pair in chunk for value in pair)],
+                    [
+                        *(db_datetime(c) if isinstance(c, datetime) else c for c in constants),
+                        *(
+                            value
+                            for badge_id, student_id in chunk
+                            for value in (badge_id, student_id, _db_or_none(expiries.get(badge_id)))
+                        ),
+                    ],
                 )
                 written.update(cursor.fetchall())
     return written
+
+
+def _renew_expired(
+    *,
+    pairs: list[tuple[int, int]],
+    context: IssueContext,
+    now: datetime,
+    expiries: dict[int, datetime | None],
+) -> tuple[set[tuple[int, int]], dict[tuple[int, int], BadgeIssuance]]:
+    """The pairs the constraint refused hold an issuance already: lock those rows, renew in
+    place the ones that have expired (and are not revoked) — a new issue and expiry date, the
+    period that ended kept as a renewal event — and return (pairs renewed, the other rows).
+    Under the lock each row is read as the last commit left it, so two concurrent renewals of
+    one pair make one."""
+    if not pairs:
+        return set(), {}
+    wanted = set(pairs)
+    held = {
+        (issuance.badge_id, issuance.recipient_id): issuance
+        for issuance in BadgeIssuance.objects.select_for_update()
+        .filter(badge_id__in={b for b, _ in pairs}, recipient_id__in={s for _, s in pairs})
+        .only(
+            "badge_id",
+            "recipient_id",
+            "issued_at",
+            "expires_at",
+            "revoked_at",
+            "revocation_reason",
+            "method",
+            "source",
+        )
+        .order_by("badge_id", "recipient_id")
+    }
+    held = {pair: issuance for pair, issuance in held.items() if pair in wanted}
+    expired = [
+        issuance
+        for issuance in held.values()
+        if issuance.revoked_at is None
+        and issuance.expires_at is not None
+        and issuance.expires_at <= now
+    ]
+    if not expired:
+        return set(), held
+    renewed = _renew(
+        issuances=expired,
+        now=now,
+        expiries=expiries,
+        method=context.method,
+        source=context.source,
+        issued_by_id=context.actor.pk if context.actor else None,
+        source_achievement_id=None,
+        source_class_id=context.course_class.pk if context.course_class else None,
+        source_assignment_id=context.course_assignment.pk if context.course_assignment else None,
+        origin=current_origin(default=context.source),
+    )
+    return renewed, {pair: row for pair, row in held.items() if pair not in renewed}
+
+
+def _renew(*, issuances: list[BadgeIssuance], now: datetime, expiries, origin: str, **how):
+    """Record the ending period of each (locked) issuance and start a new one."""
+    IssuanceEvent.objects.bulk_create(
+        IssuanceEvent(
+            issuance=issuance,
+            kind=IssuanceEvent.Kind.RENEWED,
+            at=now,
+            actor_id=how["issued_by_id"],
+            origin=origin,
+            period_issued_at=issuance.issued_at,
+            period_expires_at=issuance.expires_at,
+            period_method=issuance.method,
+            period_source=issuance.source,
+        )
+        for issuance in issuances
+    )
+    for issuance in issuances:
+        issuance.issued_at = now
+        issuance.expires_at = expiries.get(issuance.badge_id)
+        issuance.origin = origin
+        for name, value in how.items():
+            setattr(issuance, name, value)
+    BadgeIssuance.objects.bulk_update(
+        issuances, ["issued_at", "expires_at", "origin", *how.keys()], batch_size=1000
+    )
+    return {(issuance.badge_id, issuance.recipient_id) for issuance in issuances}
 
 
 def badge_issue_many(
@@ -124,25 +239,32 @@ def badge_issue_many(
             refusals[pair] = reason
     insertable = [pair for pair in requested if pair not in refusals]
 
+    now = timezone.now()
+    expiries = {badge.pk: badge.expiry_for(now) for badge in badges.values()}
     with transaction.atomic():
-        written = _insert_pairs(pairs=insertable, context=context)
-    conflicts = [pair for pair in insertable if pair not in written]
-    if conflicts:
-        existing = {
-            (b, s): issued_at
-            for b, s, issued_at in BadgeIssuance.objects.filter(
-                badge_id__in={b for b, _ in conflicts},
-                recipient_id__in={s for _, s in conflicts},
-            ).values_list("badge_id", "recipient_id", "issued_at")
-        }
-        for pair in conflicts:
-            refusals[pair] = already_earned_reason(existing.get(pair))
+        written = _insert_pairs(pairs=insertable, context=context, now=now, expiries=expiries)
+        renewed, held = _renew_expired(
+            pairs=[pair for pair in insertable if pair not in written],
+            context=context,
+            now=now,
+            expiries=expiries,
+        )
+    written |= renewed
+    for pair in insertable:
+        if pair in written:
+            continue
+        issuance = held.get(pair)
+        if issuance is not None and issuance.revoked_at is not None:
+            refusals[pair] = revoked_reason(issuance.revoked_at, issuance.revocation_reason)
+        else:
+            refusals[pair] = already_earned_reason(issuance.issued_at if issuance else None)
 
     return [
         IssueOutcome(
             badge_id=b,
             student_id=s,
             issued=(b, s) in written,
+            renewed=(b, s) in renewed,
             reason=refusals.get((b, s), ""),
             badge=badges.get(b),
             student=students.get(s),
@@ -174,11 +296,14 @@ def badge_issue_for_achievements(
     issuance = BadgeIssuance._meta.db_table
     badge = Badge._meta.db_table
     completion = AchievementCompletion._meta.db_table
+    now = timezone.now()
+    expires_at, expiry_params = _expiry_case(achievement_ids=achievement_ids, now=now)
     params: list = [
-        db_datetime(timezone.now()),
+        db_datetime(now),
         BadgeIssuance.Method.AUTOMATIC,
         BadgeIssuance.Source.ACHIEVEMENT,
         current_origin(default="sweep" if student_ids is None else "re-evaluation"),
+        *expiry_params,
     ]
     achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
     params.extend(achievement_params)
@@ -193,8 +318,10 @@ def badge_issue_for_achievements(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
-            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin) "
-            "SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s "
+            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin, "
+            "expires_at) "
+            f"SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s, "
+            f"{expires_at} "
             f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
             f"WHERE b.is_active AND {achievement_filter}{narrowing} "
             f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
@@ -204,3 +331,79 @@ def badge_issue_for_achievements(
             params,
         )
         return cursor.rowcount
+
+
+def _expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:
+    return list(
+        Badge.objects.filter(achievement_id__in=achievement_ids, is_active=True).exclude(
+            expiry=Badge.Expiry.NEVER
+        )
+    )
+
+
+def _expiry_case(*, achievement_ids: list[int], now: datetime) -> tuple[str, list]:
+    """The expiry of each badge issued at `now`, as SQL over `b.id`: NULL for badges that never
+    expire (one small query finds those that do)."""
+    expiries = [
+        (badge.pk, expiry)
+        for badge in _expiring_badges(achievement_ids=achievement_ids)
+        if (expiry := badge.expiry_for(now)) is not None
+    ]
+    if not expiries:
+        return "NULL", []
+    cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+    whens = " ".join(f"WHEN %s THEN %s{cast}" for _ in expiries)
+    return f"CASE b.id {whens} END", [
+        value for pk, expiry in expiries for value in (pk, db_datetime(expiry))
+    ]
+
+
+def badge_renew_for_achievement(
+    *,
+    achievement_id: int,
+    floor: datetime,
+    candidates: Callable[[datetime], tuple[str, list]],
+    student_ids: Sequence[int] | None = None,
+) -> int:
+    """Renew the expired issuances of the badges mapped to this achievement for the students who
+    met it again after they expired: `candidates(since)` is the SQL of the students who meet the
+    achievement with a record it counts made since `since`, which is the later of `floor` (the
+    records this evaluation looks at) and the earliest expiry among the badges in question. A
+    renewal gives new issue and expiry dates, method automatic, and keeps the period that ended.
+    Revoked issuances are never renewed. Returns the number renewed."""
+    badges = {badge.pk: badge for badge in _expiring_badges(achievement_ids=[achievement_id])}
+    if not badges:
+        return 0
+    now = timezone.now()
+    expired = BadgeIssuance.objects.filter(
+        badge_id__in=list(badges), revoked_at__isnull=True, expires_at__lte=now
+    )
+    if student_ids is not None:
+        expired = expired.filter(recipient_id__in=list(student_ids))
+    earliest = expired.aggregate(earliest=Min("expires_at"))["earliest"]
+    if earliest is None:
+        return 0
+    sql, params = candidates(max(floor, earliest))
+    expired = list(
+        expired.select_for_update()
+        .filter(
+            # The SQL of the criteria classes, every value a parameter.
+            recipient_id__in=RawSQL(sql, params),  # noqa: S611
+        )
+        .order_by("badge_id", "recipient_id")
+    )
+    if not expired:
+        return 0
+    renewed = _renew(
+        issuances=expired,
+        now=now,
+        expiries={pk: badge.expiry_for(now) for pk, badge in badges.items()},
+        method=BadgeIssuance.Method.AUTOMATIC,
+        source=BadgeIssuance.Source.ACHIEVEMENT,
+        issued_by_id=None,
+        source_achievement_id=achievement_id,
+        source_class_id=None,
+        source_assignment_id=None,
+        origin=current_origin(default="sweep"),
+    )
+    return len(renewed)

@@ -20,6 +20,8 @@ class IssueOutcome:
     student_id: int
     issued: bool
     reason: str = ""
+    # Issued again in place of an expired issuance of the same pair.
+    renewed: bool = False
     badge: Badge | None = field(default=None, compare=False)
     student: User | None = field(default=None, compare=False)
 
@@ -28,6 +30,12 @@ def already_earned_reason(issued_at: datetime | None) -> str:
     if issued_at is None:
         return "already earned"
     return f"already earned on {date_format(timezone.localtime(issued_at), 'j F Y')}"
+
+
+def revoked_reason(revoked_at: datetime, reason: str) -> str:
+    """Why a revoked pair is not issued again by hand: "revoked on 3 March 2026: <reason>"."""
+    when = date_format(timezone.localtime(revoked_at), "j F Y")
+    return f"revoked on {when}: {reason}" if reason else f"revoked on {when}"
 
 
 def batch_results(

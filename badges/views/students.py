@@ -6,14 +6,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView
 
-from badges.models import BadgeIssuance
 from badges.selectors import (
     issuances_mark_profile_links,
     issuances_of_student,
     issuances_visible_to,
     students_visible_to,
 )
-from badges.services.revocation import badge_issuance_revoke, user_may_revoke
+from badges.services.revocation import (
+    AlreadyInThatState,
+    badge_issuance_reinstate,
+    badge_issuance_revoke,
+    user_may_revoke,
+)
 
 
 class StudentBadgesView(DetailView):
@@ -53,6 +57,8 @@ class RevokeIssuanceView(View):
     are a 403."""
 
     http_method_names = ["post"]
+    service = staticmethod(badge_issuance_revoke)
+    done = "revoked from"
 
     def post(self, request, *args, **kwargs):
         issuance = get_object_or_404(
@@ -61,17 +67,24 @@ class RevokeIssuanceView(View):
         )
         student_page = redirect("badges:student", pk=issuance.recipient_id)
         try:
-            revocation = badge_issuance_revoke(
+            self.service(
                 actor=request.user, issuance=issuance, reason=request.POST.get("reason", "")
             )
-        except BadgeIssuance.DoesNotExist:
-            messages.info(request, "This badge was revoked already.")
+        except AlreadyInThatState as error:
+            messages.info(request, str(error))
             return student_page
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return student_page
         messages.success(
             request,
-            f"Badge “{revocation.badge_name}” revoked from {issuance.recipient.display_name}.",
+            f"Badge “{issuance.badge.name}” {self.done} {issuance.recipient.display_name}.",
         )
         return student_page
+
+
+class ReinstateIssuanceView(RevokeIssuanceView):
+    """POST: the same people give a revoked badge back, with a reason."""
+
+    service = staticmethod(badge_issuance_reinstate)
+    done = "reinstated for"

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from achievements.models import AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
-from badges.models import Badge, BadgeChange, BadgeIssuance, BadgeRevocation
+from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
 from tests.factories import (
     AchievementFactory,
@@ -193,6 +193,11 @@ MATRIX: dict[str, tuple] = {
         "302 405 405 405 405 405 405 405",
         "302 404 403 403 404 302 404 302",
     ),
+    "badges:reinstate": (
+        _arg("issuance"),
+        "302 405 405 405 405 405 405 405",
+        "302 404 403 403 404 302 404 302",
+    ),
     "classes:list": (
         no_args,
         "302 403 200 200 200 200 200 200",
@@ -337,7 +342,7 @@ def state() -> dict:
         "badges": list(Badge.objects.order_by("pk").values()),
         "issuances": BadgeIssuance.objects.count(),
         "changes": BadgeChange.objects.count(),
-        "revocations": BadgeRevocation.objects.count(),
+        "revocations": IssuanceEvent.objects.count(),
         "completed": Enrollment.objects.filter(completed_at__isnull=False).count(),
         "assignments_completed": CourseAssignment.objects.filter(
             completed_at__isnull=False
@@ -408,6 +413,9 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "badges:student": [foreign["student"].pk],
         "badges:revoke": [
             BadgeIssuanceFactory(badge=foreign["badge"], recipient=foreign["student"]).pk
+        ],
+        "badges:reinstate": [
+            BadgeIssuance.objects.get(badge=foreign["badge"], recipient=foreign["student"]).pk
         ],
         "classes:roster": [foreign["class"].pk],
         "classes:roster_row": [foreign["class"].pk, foreign["student"].pk],
