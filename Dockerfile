@@ -14,6 +14,7 @@ COPY classes classes
 COPY assignments assignments
 COPY achievements achievements
 COPY badges badges
+COPY credentials credentials
 COPY awarding awarding
 RUN pip install .
 

@@ -33,7 +33,19 @@ ISSUED_BADGES_CSV_COLUMNS = [
     "Source",
     "From",
     "Issued by",
+    "Status",
+    "Expires at",
+    "Revoked at",
+    "Revocation reason",
 ]
+
+
+def _status(*, revoked_at, expires_at, now) -> str:
+    if revoked_at is not None:
+        return BadgeIssuance.Status.REVOKED.label
+    if expires_at is not None and expires_at <= now:
+        return BadgeIssuance.Status.EXPIRED.label
+    return BadgeIssuance.Status.VALID.label
 
 
 def issued_badges_csv_rows(issuances):
@@ -41,6 +53,11 @@ def issued_badges_csv_rows(issuances):
     methods = dict(BadgeIssuance.Method.choices)
     sources = dict(BadgeIssuance.Source.choices)
     local_time = timezone.get_current_timezone()
+    now = timezone.now()
+
+    def stamp(moment):
+        return moment.astimezone(local_time).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
     rows = issuances.values_list(
         "issued_at",
         "badge__name",
@@ -57,6 +74,9 @@ def issued_badges_csv_rows(issuances):
         "issued_by__first_name",
         "issued_by__last_name",
         "issued_by__username",
+        "expires_at",
+        "revoked_at",
+        "revocation_reason",
     )
     for (
         issued_at,
@@ -74,13 +94,16 @@ def issued_badges_csv_rows(issuances):
         issuer_first_name,
         issuer_last_name,
         issuer_username,
+        expires_at,
+        revoked_at,
+        revocation_reason,
     ) in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
         origin = achievement or course_class or assignment_course or ""
         issuer = _person(issuer_first_name or "", issuer_last_name or "", issuer_username or "")
         yield [
             _csv_safe(value)
             for value in (
-                issued_at.astimezone(local_time).strftime("%Y-%m-%d %H:%M:%S"),
+                stamp(issued_at),
                 badge,
                 organization,
                 _person(first_name, last_name, username),
@@ -89,6 +112,10 @@ def issued_badges_csv_rows(issuances):
                 sources.get(source, source),
                 origin,
                 issuer,
+                _status(revoked_at=revoked_at, expires_at=expires_at, now=now),
+                stamp(expires_at),
+                stamp(revoked_at),
+                revocation_reason,
             )
         ]
 

@@ -19,7 +19,7 @@ from common.forms import IdModelChoiceField
 from common.widgets import FastSelect
 
 from .models import Badge, BadgeIssuance
-from .selectors import badges_for_issuance_search
+from .selectors import badges_for_issuance_search, issuances_with_status
 
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
@@ -176,6 +176,11 @@ class IssuedBadgeFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(
         choices=BadgeIssuance.Source.choices, empty_label="Any source"
     )
+    status = django_filters.ChoiceFilter(
+        choices=BadgeIssuance.Status.choices,
+        empty_label="Valid, expired or revoked",
+        method="filter_status",
+    )
     issued_from = _date_filter("Issued from", "filter_issued_from")
     issued_to = _date_filter("Issued until", "filter_issued_to")
     sort = IssuanceOrderingFilter()
@@ -186,6 +191,9 @@ class IssuedBadgeFilter(django_filters.FilterSet):
         model = BadgeIssuance
         fields: list[str] = []
         form = IssuedBadgeFilterForm
+
+    def filter_status(self, queryset, name, value):
+        return issuances_with_status(queryset, value)
 
     def __init__(self, data=None, queryset=None, *, user: User, **kwargs):
         super().__init__(data, queryset, **kwargs)

@@ -1,6 +1,7 @@
 """Reads about badges, already narrowed to what a user may see."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import (
@@ -24,8 +25,30 @@ def badges_for_user(*, user: User) -> QuerySet[Badge]:
     return administered_by(user=user, queryset=badges)
 
 
+def valid_issuances_q(prefix: str = "") -> Q:
+    """Issuances that are neither revoked nor expired, now."""
+    return Q(**{f"{prefix}revoked_at__isnull": True}) & (
+        Q(**{f"{prefix}expires_at__isnull": True})
+        | Q(**{f"{prefix}expires_at__gt": timezone.now()})
+    )
+
+
+def issuances_with_status(
+    issuances: QuerySet[BadgeIssuance], status: str
+) -> QuerySet[BadgeIssuance]:
+    """Narrow to one status: valid, expired or revoked (anything else: all)."""
+    if status == BadgeIssuance.Status.VALID:
+        return issuances.filter(valid_issuances_q())
+    if status == BadgeIssuance.Status.EXPIRED:
+        return issuances.filter(revoked_at__isnull=True, expires_at__lte=timezone.now())
+    if status == BadgeIssuance.Status.REVOKED:
+        return issuances.filter(revoked_at__isnull=False)
+    return issuances
+
+
 def badges_with_holder_counts(*, badges: QuerySet[Badge]) -> QuerySet[Badge]:
-    return badges.annotate(holder_count=Count("issuances"))
+    """Each badge with the number of students who hold it now (not revoked, not expired)."""
+    return badges.annotate(holder_count=Count("issuances", filter=valid_issuances_q("issuances__")))
 
 
 def badge_history(*, badge: Badge, limit: int = BADGE_HISTORY_LENGTH) -> QuerySet[BadgeChange]:
@@ -144,7 +167,9 @@ def roster_for_user(*, user: User, course_class: CourseClass) -> QuerySet[Enroll
     of the students on the page.
     """
     organization_issuances = (
-        BadgeIssuance.objects.filter(badge__organization_id=course_class.organization_id)
+        BadgeIssuance.objects.filter(
+            badge__organization_id=course_class.organization_id, revoked_at__isnull=True
+        )
         .select_related("badge")
         .order_by("badge__name")
     )
@@ -175,8 +200,15 @@ def badges_issuable_in_organization(
         badges = badges.filter(Q(name__icontains=word) | Q(description__icontains=word))
     if recipient_id is not None:
         badges = badges.annotate(
+            # Held: revoked, or not expired (an expired one may be issued again: renewed).
             held=Exists(
-                BadgeIssuance.objects.filter(badge_id=OuterRef("pk"), recipient_id=recipient_id)
+                BadgeIssuance.objects.filter(
+                    Q(revoked_at__isnull=False)
+                    | Q(expires_at__isnull=True)
+                    | Q(expires_at__gt=timezone.now()),
+                    badge_id=OuterRef("pk"),
+                    recipient_id=recipient_id,
+                )
             )
         )
     return badges

@@ -14,6 +14,7 @@ from awarding.views import achievements, completions, mapping, sweep_runs
 from badges.views import assignments as assignment_pages
 from badges.views import batch, dialogs, profiles, roster, search, students
 from classes.views import ClassListView
+from credentials.views import organization, public, sharing
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
@@ -103,8 +104,29 @@ assignment_urls = [
     path("<int:pk>/complete/", completions.AssignmentCompleteView.as_view(), name="complete"),
 ]
 
+# Public: the Open Badges 2.0 documents and the pages of a shared badge, for anyone.
+credential_urls = [
+    path("issuers/<bigint:pk>", public.IssuerView.as_view(), name="issuer"),
+    path("badges/<bigint:pk>", public.BadgeClassView.as_view(), name="badge_class"),
+    path("badges/<bigint:pk>/criteria", public.CriteriaView.as_view(), name="criteria"),
+    path("badges/<bigint:pk>/image", public.BadgeImageView.as_view(), name="badge_image"),
+    path("assertions/<uuid:public_id>", public.AssertionView.as_view(), name="assertion"),
+    path(
+        "assertions/<uuid:public_id>/badge.png",
+        public.BakedImageView.as_view(),
+        name="baked_image",
+    ),
+]
+
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
+    path("public/", include((credential_urls, "credentials"))),
+    path(
+        "organization/",
+        organization.OrganizationView.as_view(),
+        name="organization",
+    ),
+    path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -103,7 +103,20 @@ class BadgeForm(forms.Form):
         ),
         FormTab("image", "Image", ("image", "remove_image")),
         FormTab("automatic", "Automatic Issuance", ("achievement",)),
+        FormTab(
+            "credential",
+            "Criteria and Expiry",
+            ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on"),
+        ),
     )
+    CREDENTIAL_FIELDS = (
+        "criteria_narrative",
+        "expiry",
+        "expiry_amount",
+        "expiry_unit",
+        "expires_on",
+    )
+    MAX_EXPIRY_AMOUNT = 100 * 366
 
     name = forms.CharField(max_length=Badge._meta.get_field("name").max_length)
     description = forms.CharField(
@@ -147,9 +160,43 @@ class BadgeForm(forms.Form):
         ),
     )
 
+    criteria_narrative = forms.CharField(
+        label="Criteria",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "What a student does to earn the badge, in your words. The public criteria page "
+            "shows it after the criteria of the mapped achievement."
+        ),
+    )
+    expiry = forms.ChoiceField(
+        label="Expiry",
+        required=False,
+        choices=Badge.Expiry.choices,
+        initial=Badge.Expiry.NEVER,
+        widget=forms.RadioSelect,
+        help_text="An expired badge shows as Expired everywhere; earning it again renews it.",
+    )
+    expiry_amount = forms.IntegerField(
+        label="Expires after", required=False, min_value=1, max_value=MAX_EXPIRY_AMOUNT
+    )
+    expiry_unit = forms.ChoiceField(
+        label="Period",
+        required=False,
+        choices=[("", "---"), *Badge.ExpiryUnit.choices],
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Every issuance of the badge expires at the start of this date.",
+    )
+
     def __init__(self, *args, organization, badge: Badge | None = None, active_tab="", **kwargs):
         if badge is not None:
             kwargs["initial"] = {
+                **{name: getattr(badge, name) for name in self.CREDENTIAL_FIELDS},
                 "name": badge.name,
                 "description": badge.description,
                 "is_active": badge.is_active,
@@ -188,6 +235,22 @@ class BadgeForm(forms.Form):
             self.add_error(
                 "remove_image", "Either upload a new image or remove the image, not both."
             )
+        expiry = cleaned["expiry"] = cleaned.get("expiry") or Badge.Expiry.NEVER
+        if expiry == Badge.Expiry.AFTER:
+            if not cleaned.get("expiry_amount"):
+                self.add_error("expiry_amount", "Say after how long the badge expires.")
+            if not cleaned.get("expiry_unit"):
+                self.add_error("expiry_unit", "Choose days, months or years.")
+        else:
+            cleaned["expiry_amount"], cleaned["expiry_unit"] = None, ""
+        if expiry == Badge.Expiry.ON_DATE:
+            expires_on = cleaned.get("expires_on")
+            if not expires_on and "expires_on" not in self.errors:
+                self.add_error("expires_on", "Choose the date on which the badge expires.")
+            elif expires_on and expires_on.year > 9000:
+                self.add_error("expires_on", "Choose a date before the year 9000.")
+        else:
+            cleaned["expires_on"] = None
         return cleaned
 
     def tabs(self) -> list[dict]:

@@ -32,6 +32,8 @@ _TRACKED_FIELDS = [
     ("manual_issuance_enabled", "Enable Manual Issuance"),
     ("achievement", "Automatic Issuance"),
     ("image", "Image"),
+    ("criteria_narrative", "Criteria"),
+    ("expiry", "Expiry"),
 ]
 
 
@@ -43,7 +45,20 @@ def _displayed(badge: Badge, field_name: str) -> str:
         return value.name if value is not None else "None"
     if field_name == "image":
         return value.name.rsplit("/", 1)[-1] if value else "Default image"
+    if field_name == "expiry":
+        return badge.expiry_description
     return value
+
+
+CREDENTIAL_FIELDS = ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on")
+
+
+def _credential_fields(values: dict) -> dict:
+    """The criteria text and expiry a badge's credentials carry; unknown names are an error."""
+    unknown = set(values) - set(CREDENTIAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown badge fields: {sorted(unknown)}")
+    return values
 
 
 def _snapshot(badge: Badge) -> dict[str, str]:
@@ -122,6 +137,7 @@ def badge_create(
     manual_issuance_enabled: bool = False,
     achievement=None,
     image: File | None = None,
+    **credential,
 ) -> Badge:
     """Create a badge of `organization` and record its first values.
 
@@ -137,6 +153,7 @@ def badge_create(
         is_active=is_active,
         manual_issuance_enabled=manual_issuance_enabled,
         achievement=achievement,
+        **_credential_fields(credential),
     )
     with transaction.atomic():
         _save_or_refuse_duplicate_name(badge)
@@ -164,6 +181,7 @@ def badge_update(
     achievement,
     image: File | None = None,
     remove_image: bool = False,
+    **credential,
 ) -> Badge:
     """Store every field of the edit form at once and record what changed (nothing when nothing
     did). `image` replaces the image; `remove_image` goes back to the default image.
@@ -183,6 +201,8 @@ def badge_update(
         current.is_active = is_active
         current.manual_issuance_enabled = manual_issuance_enabled
         current.achievement = achievement
+        for name, value in _credential_fields(credential).items():
+            setattr(current, name, value)
         new_image_name = ""
         if image is not None:
             current.image.save(_image_file_name(badge=current, image=image), image, save=False)

@@ -100,6 +100,7 @@ def _badge_fields(cleaned_data) -> dict:
         "manual_issuance_enabled": cleaned_data["manual_issuance_enabled"],
         "achievement": cleaned_data["achievement"],
         "image": cleaned_data["image"],
+        **{name: cleaned_data[name] for name in BadgeForm.CREDENTIAL_FIELDS},
     }
 
 

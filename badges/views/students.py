@@ -45,6 +45,7 @@ class StudentBadgesView(DetailView):
             )
         )
         context["issuances"] = issuances
+        context["is_own_page"] = self.request.user.pk == self.object.pk
         context["any_revocable"] = any(issuance.revocable for issuance in issuances)
         context["achievement_completions"] = completions
         context["points"] = sum(completion.achievement.points for completion in completions)

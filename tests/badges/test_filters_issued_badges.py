@@ -454,6 +454,10 @@ def test_csv_holds_exactly_the_filtered_rows_in_the_same_order(
         "Source",
         "From",
         "Issued by",
+        "Status",
+        "Expires at",
+        "Revoked at",
+        "Revocation reason",
     ]
     assert [(row[1], row[4]) for row in rows] == [(i.badge.name, i.recipient.email) for i in page]
 
@@ -476,12 +480,20 @@ def test_csv_rows_say_when_how_and_from_where(
         "Achievement",
         "Deployed a VM",
         "",
+        "Valid",
+        "",
+        "",
+        "",
     ]
     assert roster[5:] == [
         "Manual",
         "Class roster",
         issued_badges_search_data["classes"]["course_class"].name,
         instructor.display_name,
+        "Valid",
+        "",
+        "",
+        "",
     ]
 
 

@@ -62,7 +62,34 @@ def _arg(*keys):
     return args_of
 
 
+def _issuer(roles_and_objects):
+    return [roles_and_objects["badge"].organization_id]
+
+
+def _public_id(roles_and_objects):
+    return [roles_and_objects["issuance"].uuid]
+
+
+PUBLIC = ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405")
+
 MATRIX: dict[str, tuple] = {
+    # Public: the Open Badges documents and the pages of a shared badge.
+    "credentials:issuer": (_issuer, *PUBLIC),
+    "credentials:badge_class": (_arg("badge"), *PUBLIC),
+    "credentials:criteria": (_arg("badge"), *PUBLIC),
+    "credentials:badge_image": (_arg("badge"), *PUBLIC),
+    "credentials:assertion": (_public_id, *PUBLIC),
+    "credentials:baked_image": (_public_id, *PUBLIC),
+    "organization": (
+        no_args,
+        "302 403 403 403 403 200 200 404",
+        "302 403 403 403 403 302 302 404",
+    ),
+    "public_name": (
+        no_args,
+        "302 405 405 405 405 405 405 405",
+        "302 302 302 302 302 302 302 302",
+    ),
     "dashboard": (
         no_args,
         "302 200 200 200 200 200 200 200",
@@ -429,7 +456,9 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "assignments:issuances": [foreign["assignment"].pk],
         "assignments:complete": [foreign["assignment"].pk],
     }
-    assert {name for name in MATRIX if MATRIX[name][0] is not no_args} <= set(cases)
+    # The public credential documents are for anyone (their ids are public by design).
+    public = {name for name in MATRIX if MATRIX[name][1:] == PUBLIC}
+    assert {name for name in MATRIX if MATRIX[name][0] is not no_args} - public <= set(cases)
     for name, args in cases.items():
         url = reverse(name, args=args)
         for method in ("get", "post"):
