@@ -49,13 +49,20 @@ def later_of(first: str, second: str) -> str:
 
 
 class RandomUUID(Func):
-    """A random UUID made by the database, for rows that set-based INSERTs write."""
+    """A random (version 4) UUID made by the database, for rows that set-based INSERTs write.
+    SQLite keeps a UUID as 32 hexadecimal digits: random ones, with the version and variant
+    digits set."""
 
     output_field = UUIDField()
     template = "gen_random_uuid()"
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return "lower(hex(randomblob(16)))", []
+        return (
+            "lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) "
+            "|| substr('89ab', 1 + (abs(random()) %% 4), 1) || substr(hex(randomblob(2)), 2) "
+            "|| hex(randomblob(6)))",
+            [],
+        )
 
 
 class RandomHex(Func):
