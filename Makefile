@@ -13,7 +13,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The 1EdTech Open Badges 2.0 validator, in a virtualenv of its own (its pins clash with ours):
+# the suite runs it against a live test server.
+OB2_VENV := .venv-ob2
+OB2_STAMP := $(OB2_VENV)/.installed
+OB2_REQUIREMENTS := tests/tools/ob2_validator/requirements.txt
+
+$(OB2_STAMP): $(OB2_REQUIREMENTS)
+	$(PYTHON) -m venv $(OB2_VENV)
+	$(OB2_VENV)/bin/python -m pip install --quiet --no-deps -r $(OB2_REQUIREMENTS)
+	touch $(OB2_STAMP)
+
+install: $(STAMP) $(OB2_STAMP)
 
 migrate: install
 	DEBUG=$${DEBUG:-on} $(PY) manage.py migrate --noinput
@@ -39,7 +50,7 @@ lint: install
 	DEBUG=on $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) $(OB2_VENV) var db.sqlite3 staticfiles
 
 # Benchmarks (bench/run.py): PostgreSQL only, in a database kept for them (its data is replaced).
 .PHONY: bench bench-small

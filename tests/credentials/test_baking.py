@@ -19,7 +19,9 @@ from tests.factories import BadgeFactory, BadgeIssuanceFactory
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ASSERTION = "https://badges.example.test/public/assertions/5b0c2c1e-8d2f-4f0e-9a53-0d3c5b7a9e11"
-OTHER_ASSERTION = "https://badges.example.test/public/assertions/0f6f7b8e-1c0d-4f5a-8b1e-7a6c9d2e3f40"
+OTHER_ASSERTION = (
+    "https://badges.example.test/public/assertions/0f6f7b8e-1c0d-4f5a-8b1e-7a6c9d2e3f40"
+)
 
 
 def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
@@ -68,7 +70,9 @@ def text_chunks(data: bytes) -> list[dict]:
             )
         elif kind in {b"tEXt", b"zTXt"}:
             keyword, text = body.split(b"\x00", 1)
-            found.append({"type": kind.decode(), "keyword": keyword.decode("latin-1"), "text": text})
+            found.append(
+                {"type": kind.decode(), "keyword": keyword.decode("latin-1"), "text": text}
+            )
     return found
 
 
