@@ -13,13 +13,12 @@ import sys
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-
 from openbadges import verify
 from openbadges.verifier.openbadges_context import (
     OPENBADGES_CONTEXT_V2_DICT,
     OPENBADGES_CONTEXT_V2_URI,
 )
+from requests.adapters import HTTPAdapter
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 _send = HTTPAdapter.send
