@@ -93,12 +93,11 @@ def evaluate(plan: Plan) -> tuple[int, int]:
                 achievement_ids=[achievement.pk],
                 completed_since=None if plan.full else stamp,
             )
-        if not plan.full:
-            # A full evaluation renews nothing: it looks at no records of its own since a moment.
+        if plan.renewals_since is not None:
             issued += badge_renew_for_achievement(
                 achievement_id=achievement.pk,
-                floor=plan.records_since,
-                candidates=lambda since: met_again_sql(plan.criteria, scope, since),
+                floor=plan.renewals_since,
+                candidates=lambda since: met_again_sql(plan.criteria, EVERYONE, since),
             )
         AchievementWatermark.objects.bulk_create(
             [

@@ -49,6 +49,9 @@ class Plan:
     full: bool
     records_since: datetime | None = None
     completions_since: datetime | None = None
+    # The records that may renew an expired badge: those since the last evaluation, also when
+    # this one is in full (None: never evaluated, nothing to renew).
+    renewals_since: datetime | None = None
 
 
 def achievements_for_sweep() -> list[Achievement]:
@@ -100,7 +103,14 @@ def plans_for(achievements: Sequence[Achievement]) -> list[Plan]:
             )
         )
         if changed:
-            plans.append(Plan(achievement=achievement, criteria=criteria, full=True))
+            plans.append(
+                Plan(
+                    achievement=achievement,
+                    criteria=criteria,
+                    full=True,
+                    renewals_since=watermark.evaluated_through - margin if watermark else None,
+                )
+            )
         else:
             plans.append(
                 Plan(
@@ -109,6 +119,7 @@ def plans_for(achievements: Sequence[Achievement]) -> list[Plan]:
                     full=False,
                     records_since=watermark.evaluated_through - margin,
                     completions_since=watermark.evaluated_through - completions_margin,
+                    renewals_since=watermark.evaluated_through - margin,
                 )
             )
     return plans

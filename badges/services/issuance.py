@@ -22,6 +22,7 @@ from badges.services.outcomes import (
     IssueOutcome,
     Refusal,
     already_earned_reason,
+    expired_on_date_reason,
     revoked_reason,
 )
 from common.sql import db_datetime, in_list
@@ -48,6 +49,10 @@ def _refusal(
         return Refusal.ARCHIVED
     if context.require_manual_enabled and not badge.manual_issuance_enabled:
         return Refusal.NOT_MANUAL
+    if badge.expiry == Badge.Expiry.ON_DATE and badge.expires_on is not None:
+        expiry = badge.expiry_for(timezone.now())
+        if expiry is not None and expiry <= timezone.now():
+            return expired_on_date_reason(badge.expires_on)
     if student.pk not in issuable:
         if context.course_assignment is not None:
             return Refusal.NOT_ASSIGNMENT_STUDENT
@@ -297,7 +302,7 @@ def badge_issue_for_achievements(
     badge = Badge._meta.db_table
     completion = AchievementCompletion._meta.db_table
     now = timezone.now()
-    expires_at, expiry_params = _expiry_case(achievement_ids=achievement_ids, now=now)
+    expires_at, expiry_params, past_expiry = _expiry_case(achievement_ids=achievement_ids, now=now)
     params: list = [
         db_datetime(now),
         BadgeIssuance.Method.AUTOMATIC,
@@ -315,6 +320,10 @@ def badge_issue_for_achievements(
         student_filter, student_params = in_list("c.student_id", sorted(set(student_ids)))
         narrowing += f" AND {student_filter}"
         params.extend(student_params)
+    if past_expiry:
+        past_filter, past_params = in_list("b.id", past_expiry)
+        narrowing += f" AND NOT ({past_filter})"
+        params.extend(past_params)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
@@ -341,21 +350,22 @@ def _expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:
     )
 
 
-def _expiry_case(*, achievement_ids: list[int], now: datetime) -> tuple[str, list]:
-    """The expiry of each badge issued at `now`, as SQL over `b.id`: NULL for badges that never
-    expire (one small query finds those that do)."""
-    expiries = [
-        (badge.pk, expiry)
-        for badge in _expiring_badges(achievement_ids=achievement_ids)
-        if (expiry := badge.expiry_for(now)) is not None
-    ]
+def _expiry_case(*, achievement_ids: list[int], now: datetime) -> tuple[str, list, list[int]]:
+    """The expiry of each badge issued at `now`, as SQL over `b.id` (NULL for badges that never
+    expire; one small query finds those that do), and the badges whose fixed expiry date has
+    passed: nothing issues those any more."""
+    expiries, past = [], []
+    for badge in _expiring_badges(achievement_ids=achievement_ids):
+        expiry = badge.expiry_for(now)
+        if expiry is None:
+            continue
+        (expiries if expiry > now else past).append((badge.pk, expiry))
     if not expiries:
-        return "NULL", []
+        return "NULL", [], [pk for pk, _ in past]
     cast = "::timestamptz" if connection.vendor == "postgresql" else ""
     whens = " ".join(f"WHEN %s THEN %s{cast}" for _ in expiries)
-    return f"CASE b.id {whens} END", [
-        value for pk, expiry in expiries for value in (pk, db_datetime(expiry))
-    ]
+    params = [value for pk, expiry in expiries for value in (pk, db_datetime(expiry))]
+    return f"CASE b.id {whens} END", params, [pk for pk, _ in past]
 
 
 def badge_renew_for_achievement(
@@ -371,10 +381,14 @@ def badge_renew_for_achievement(
     records this evaluation looks at) and the earliest expiry among the badges in question. A
     renewal gives new issue and expiry dates, method automatic, and keeps the period that ended.
     Revoked issuances are never renewed. Returns the number renewed."""
-    badges = {badge.pk: badge for badge in _expiring_badges(achievement_ids=[achievement_id])}
+    now = timezone.now()
+    badges = {
+        badge.pk: badge
+        for badge in _expiring_badges(achievement_ids=[achievement_id])
+        if (badge.expiry_for(now) or now) > now
+    }
     if not badges:
         return 0
-    now = timezone.now()
     expired = BadgeIssuance.objects.filter(
         badge_id__in=list(badges), revoked_at__isnull=True, expires_at__lte=now
     )

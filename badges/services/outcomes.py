@@ -38,6 +38,10 @@ def revoked_reason(revoked_at: datetime, reason: str) -> str:
     return f"revoked on {when}: {reason}" if reason else f"revoked on {when}"
 
 
+def expired_on_date_reason(expires_on) -> str:
+    return f"badge expired on {date_format(expires_on, 'j F Y')}, its fixed expiry date"
+
+
 def batch_results(
     outcomes: list[IssueOutcome], *, organization_id: int, visible_student_ids: set[int]
 ) -> dict:
