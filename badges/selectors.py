@@ -48,7 +48,11 @@ def issuances_with_status(
 
 def badges_with_holder_counts(*, badges: QuerySet[Badge]) -> QuerySet[Badge]:
     """Each badge with the number of students who hold it now (not revoked, not expired)."""
-    return badges.annotate(holder_count=Count("issuances", filter=valid_issuances_q("issuances__")))
+    return badges.annotate(
+        holder_count=Count("issuances", filter=valid_issuances_q("issuances__")),
+        # Revoked and expired issuances too: a badge ever issued is kept, never deleted.
+        issued_count=Count("issuances"),
+    )
 
 
 def badge_history(*, badge: Badge, limit: int = BADGE_HISTORY_LENGTH) -> QuerySet[BadgeChange]:

@@ -5,6 +5,7 @@ import random
 from django.db import transaction
 
 from .awards import demo_awards
+from .credentials import demo_credentials
 from .learning import demo_learning
 from .people import DEMO_PASSWORD, DemoPeople, demo_people
 
@@ -27,4 +28,5 @@ def demo_build() -> DemoPeople:
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     people = demo_people()
     demo_awards(people, demo_learning(people, rng))
+    demo_credentials(people)
     return people
