@@ -39,6 +39,7 @@ def test_production_values_give_a_clean_deploy_check():
         DEBUG="off",
         SECRET_KEY="p" + "r0duction-S3cret-" * 4,
         ALLOWED_HOSTS="badges.example.org",
+        SITE_URL="https://badges.example.org",
         DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3",
     )
 
@@ -59,6 +60,19 @@ def test_production_without_secret_key_refuses_to_start():
 
     assert result.returncode != 0
     assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_deploy_check_warns_while_site_url_is_not_the_public_https_address():
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="off",
+        SECRET_KEY="p" + "r0duction-S3cret-" * 4,
+        ALLOWED_HOSTS="badges.example.org",
+        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3",
+    )
+
+    assert "credentials.W001" in result.stdout + result.stderr
 
 
 def test_deploy_check_reports_a_missing_secret_key():

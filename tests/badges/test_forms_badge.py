@@ -157,3 +157,42 @@ def test_enable_manual_issuance_is_the_last_field_of_basic_information(organizat
 
     assert basic["title"] == "Basic Information"
     assert basic["fields"][-1].label == "Enable Manual Issuance"
+
+
+# Criteria and Expiry tab ------------------------------------------------------------------
+
+
+def test_a_badge_never_expires_unless_told(organization):
+    form = _form(organization, expiry_amount="3", expiry_unit="days")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["expiry"] == "never"
+    assert form.cleaned_data["expiry_amount"] is None
+    assert form.cleaned_data["expires_on"] is None
+
+
+def test_a_period_needs_an_amount_and_a_unit(organization):
+    form = _form(organization, expiry="after")
+    assert not form.is_valid()
+    assert set(form.errors) == {"expiry_amount", "expiry_unit"}
+    assert [tab["slug"] for tab in form.tabs() if tab["active"]] == ["credential"]
+
+    form = _form(organization, expiry="after", expiry_amount="18", expiry_unit="months")
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "99999999999999999999", "1e3", "x"])
+def test_a_bad_period_is_refused(organization, amount):
+    form = _form(organization, expiry="after", expiry_amount=amount, expiry_unit="days")
+    assert not form.is_valid()
+    assert "expiry_amount" in form.errors
+
+
+def test_a_fixed_date_needs_a_date(organization):
+    assert "expires_on" in _form(organization, expiry="on_date").errors
+    assert "expires_on" in _form(organization, expiry="on_date", expires_on="31/02/2027").errors
+    form = _form(organization, expiry="on_date", expires_on="2027-06-30")
+    assert form.is_valid(), form.errors
+
+
+def test_an_unknown_expiry_is_refused(organization):
+    assert "expiry" in _form(organization, expiry="forever").errors

@@ -600,3 +600,29 @@ def test_archiving_twice_records_once(administrator, manual_badge):
     badge_archive(actor=administrator, badge=manual_badge)
 
     assert manual_badge.changes.count() == 1
+
+
+def test_the_criteria_and_expiry_tab_is_saved_and_recorded(admin_client, organization):
+    badge = BadgeFactory(organization=organization, name="Leader")
+
+    response = admin_client.post(
+        reverse("badges:edit", args=[badge.pk]),
+        _edit_data(
+            badge,
+            criteria_narrative="Lead a team for a term.",
+            expiry="after",
+            expiry_amount="2",
+            expiry_unit="years",
+        ),
+    )
+
+    assert response.status_code == 302
+    badge.refresh_from_db()
+    assert (badge.expiry, badge.expiry_amount, badge.expiry_unit) == ("after", 2, "years")
+    assert badge.criteria_narrative == "Lead a team for a term."
+    change = badge.changes.get(action=BadgeChange.Action.UPDATED)
+    fields = {item["field"]: (item["old"], item["new"]) for item in change.changes}
+    assert fields["Expiry"] == ("Never expires", "Expires 2 years after it is issued")
+    assert fields["Criteria"] == ("", "Lead a team for a term.")
+    profile = admin_client.get(reverse("badges:profile", args=[badge.pk])).content.decode()
+    assert "Expires 2 years after it is issued" in profile
