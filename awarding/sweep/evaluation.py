@@ -26,7 +26,11 @@ from achievements.criteria import (
     met_students_sql,
 )
 from achievements.models import AchievementWatermark
-from badges.services.issuance import badge_issue_for_achievements, badge_renew_for_achievement
+from badges.services.issuance import (
+    badge_issue_for_achievements,
+    badge_renew_for_achievement,
+    expiring_badges,
+)
 from common.sql import db_datetime
 
 from .planning import Plan
@@ -88,16 +92,19 @@ def evaluate(plan: Plan) -> tuple[int, int]:
         )
         completed = record_completions(criteria=plan.criteria, scope=scope, stamp=stamp)
         issued = 0
+        expiring = expiring_badges(achievement_ids=[achievement.pk])
         if plan.full or completed:
             issued = badge_issue_for_achievements(
                 achievement_ids=[achievement.pk],
                 completed_since=None if plan.full else stamp,
+                expiring=expiring,
             )
-        if plan.renewals_since is not None:
+        if plan.renewals_since is not None and expiring:
             issued += badge_renew_for_achievement(
                 achievement_id=achievement.pk,
                 floor=plan.renewals_since,
                 candidates=lambda since: met_again_sql(plan.criteria, EVERYONE, since),
+                expiring=expiring,
             )
         AchievementWatermark.objects.bulk_create(
             [

@@ -12,7 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from achievements.criteria import Criteria, Scope, met_again_sql
-from badges.services.issuance import badge_issue_for_achievements, badge_renew_for_achievement
+from badges.services.issuance import (
+    badge_issue_for_achievements,
+    badge_renew_for_achievement,
+    expiring_badges,
+)
 
 from .evaluation import SweepTotals, record_completions
 from .planning import achievements_for_sweep
@@ -42,15 +46,18 @@ def achievements_evaluate_students(*, student_ids: Sequence[int]) -> SweepTotals
                 # PostgreSQL stamps with the transaction's start, as the sweep's floor expects.
                 stamp=None if connection.vendor == "postgresql" else timezone.now(),
             )
+            expiring = expiring_badges(achievement_ids=[achievement.pk])
             issued = badge_issue_for_achievements(
-                achievement_ids=[achievement.pk], student_ids=student_ids
+                achievement_ids=[achievement.pk], student_ids=student_ids, expiring=expiring
             )
-            issued += badge_renew_for_achievement(
-                achievement_id=achievement.pk,
-                floor=recent,
-                candidates=lambda since, criteria=criteria: met_again_sql(criteria, scope, since),
-                student_ids=student_ids,
-            )
+            if expiring:
+                issued += badge_renew_for_achievement(
+                    achievement_id=achievement.pk,
+                    floor=recent,
+                    candidates=lambda since, c=criteria: met_again_sql(c, scope, since),
+                    student_ids=student_ids,
+                    expiring=expiring,
+                )
         totals.achievements_evaluated += 1
         totals.achievements_completed += completed
         totals.badges_issued += issued

@@ -283,6 +283,7 @@ def badge_issue_for_achievements(
     achievement_ids: Iterable[int],
     completed_since: datetime | None = None,
     student_ids: Iterable[int] | None = None,
+    expiring: list[Badge] | None = None,
 ) -> int:
     """Issue, in one statement, every active badge mapped to these achievements to every student
     who has completed the achievement and does not hold the badge yet. Method automatic, source
@@ -342,7 +343,9 @@ def badge_issue_for_achievements(
         return cursor.rowcount
 
 
-def _expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:
+def expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:
+    """The active badges of these achievements that expire: one query, which an evaluation makes
+    once and hands to the issuing and the renewing statements."""
     return list(
         Badge.objects.filter(achievement_id__in=achievement_ids, is_active=True).exclude(
             expiry=Badge.Expiry.NEVER
@@ -350,12 +353,12 @@ def _expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:
     )
 
 
-def _expiry_case(*, achievement_ids: list[int], now: datetime) -> tuple[str, list, list[int]]:
+def _expiry_case(*, expiring: list[Badge], now: datetime) -> tuple[str, list, list[int]]:
     """The expiry of each badge issued at `now`, as SQL over `b.id` (NULL for badges that never
     expire; one small query finds those that do), and the badges whose fixed expiry date has
     passed: nothing issues those any more."""
     expiries, past = [], []
-    for badge in _expiring_badges(achievement_ids=achievement_ids):
+    for badge in expiring:
         expiry = badge.expiry_for(now)
         if expiry is None:
             continue
@@ -374,6 +377,7 @@ def badge_renew_for_achievement(
     floor: datetime,
     candidates: Callable[[datetime], tuple[str, list]],
     student_ids: Sequence[int] | None = None,
+    expiring: list[Badge] | None = None,
 ) -> int:
     """Renew the expired issuances of the badges mapped to this achievement for the students who
     met it again after they expired: `candidates(since)` is the SQL of the students who meet the
@@ -382,11 +386,9 @@ def badge_renew_for_achievement(
     renewal gives new issue and expiry dates, method automatic, and keeps the period that ended.
     Revoked issuances are never renewed. Returns the number renewed."""
     now = timezone.now()
-    badges = {
-        badge.pk: badge
-        for badge in _expiring_badges(achievement_ids=[achievement_id])
-        if (badge.expiry_for(now) or now) > now
-    }
+    if expiring is None:
+        expiring = expiring_badges(achievement_ids=[achievement_id])
+    badges = {badge.pk: badge for badge in expiring if (badge.expiry_for(now) or now) > now}
     if not badges:
         return 0
     expired = BadgeIssuance.objects.filter(
