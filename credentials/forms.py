@@ -4,6 +4,8 @@ from .models import IssuerProfile
 
 
 class IssuerProfileForm(forms.ModelForm):
+    url = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = IssuerProfile
         fields = ["name", "url", "email", "description", "image"]

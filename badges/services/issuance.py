@@ -303,7 +303,9 @@ def badge_issue_for_achievements(
     badge = Badge._meta.db_table
     completion = AchievementCompletion._meta.db_table
     now = timezone.now()
-    expires_at, expiry_params, past_expiry = _expiry_case(achievement_ids=achievement_ids, now=now)
+    if expiring is None:
+        expiring = expiring_badges(achievement_ids=achievement_ids)
+    expires_at, expiry_params, past_expiry = _expiry_case(expiring=expiring, now=now)
     params: list = [
         db_datetime(now),
         BadgeIssuance.Method.AUTOMATIC,
