@@ -17,6 +17,7 @@ from classes.views import ClassListView
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
+from .views.metrics import metrics
 
 
 class BigIntIdConverter(IntConverter):
@@ -116,6 +117,7 @@ urlpatterns = [
     path("assignments/", include((assignment_urls, "assignments"))),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 if settings.DEBUG:

@@ -18,6 +18,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from common.observability import logging_config, structlog_configure
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_structlog",
+    "django_prometheus",
     "accounts",
     "catalog",
     "classes",
@@ -60,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole answer.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -68,11 +74,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication, so that every line logged while answering names the user.
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes requires: it turns a locked-out login into a 429 page.
+    # Last but one, as django-axes requires: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "lms_portal.urls"
@@ -114,7 +123,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Behind a proxy (docker-compose's Caddy, a load balancer) every request comes from the proxy's
+# address: TRUSTED_PROXIES lists the proxies (addresses or networks) whose X-Forwarded-For header
+# is believed. Empty (the default), the socket's address is the client's and the header is ignored.
+# The lockout, the audit trail and the logs all take the client's address from one helper.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Login rate limiting: five failures for a username from one address lock it for 15 minutes.
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address_of_request"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -226,11 +241,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: one line per record on standard error, JSON (LOG_FORMAT=json, the default but in local)
+# with the request id that django-structlog gives each request and carries into the Celery tasks
+# it queues (common/observability.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The client's address is bound by common.observability.bind_client_address instead, the one the
+# lockout and the audit trail use.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# The worker logs as the web does (lms_portal/celery.py) rather than with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Prometheus metrics at /metrics (lms_portal/metrics.py): never for anyone from outside. A scraper
+# either comes from an address of METRICS_ALLOWED_NETWORKS (this machine by default), or sends
+# "Authorization: Bearer <METRICS_TOKEN>" (refused without a token set).
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
