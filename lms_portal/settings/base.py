@@ -219,10 +219,15 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit: these, unless it sets its own (awarding/tasks.py).
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat wakes at least once a minute and says so in BEAT_HEARTBEAT_FILE (lms_portal/beat.py), which
+# its container's health check reads.
+CELERY_BEAT_SCHEDULER = "lms_portal.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_TIMEZONE = TIME_ZONE
 # The completion sweep (awarding/sweep/): how often beat runs it, and how far back before its
 # watermark it looks again for records stamped by another machine's clock.
@@ -232,6 +237,9 @@ SWEEP_LOCK_FILE = env.path("SWEEP_LOCK_FILE", default=VAR_DIR / "sweep.lock")
 # PostgreSQL connections the sweep evaluates achievements on at once (one per core of the
 # database server is plenty).
 SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
+# A sweep still running after this long is stopped (SoftTimeLimitExceeded: recorded as a failed
+# run, the lock released); its worker process is killed two minutes later if it did not stop.
+SWEEP_TIME_LIMIT_SECONDS = env.int("SWEEP_TIME_LIMIT_SECONDS", default=50 * 60)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "awarding.tasks.sweep_achievements",
