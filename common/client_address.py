@@ -26,14 +26,21 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@lru_cache(maxsize=8)
-def trusted_networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
-    """The networks of TRUSTED_PROXIES; a bad entry is a configuration error, raised at once."""
-    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies)
+@lru_cache(maxsize=16)
+def networks_of(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """The networks of a setting's entries ("10.0.0.0/8", "192.0.2.7", "::1"); a bad entry is a
+    configuration error (ValueError), which the settings raise at start-up."""
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
 
 
 def _trusted(address: Address, networks: Iterable[Network]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
+
+
+def address_in(address: str, entries: Iterable[str]) -> bool:
+    """Whether `address` (as client_address gives it) is in one of the networks `entries`."""
+    parsed = parse_ip(address)
+    return parsed is not None and _trusted(parsed, networks_of(tuple(entries)))
 
 
 def client_address(meta: Mapping) -> str:
@@ -41,7 +48,7 @@ def client_address(meta: Mapping) -> str:
     peer = parse_ip(meta.get("REMOTE_ADDR"))
     if peer is None:
         return meta.get("REMOTE_ADDR") or UNKNOWN
-    networks = trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = networks_of(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if not networks or not _trusted(peer, networks):
         return str(peer)
     chain = split_proxy_chain(meta.get(FORWARDED_FOR), strict=True)

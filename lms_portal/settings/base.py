@@ -18,6 +18,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from common.client_address import networks_of
 from common.observability import logging_config, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -128,6 +129,7 @@ AUTHENTICATION_BACKENDS = [
 # is believed. Empty (the default), the socket's address is the client's and the header is ignored.
 # The lockout, the audit trail and the logs all take the client's address from one helper.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+networks_of(tuple(TRUSTED_PROXIES))  # a bad entry stops the start, not a request
 # Login rate limiting: five failures for a username from one address lock it for 15 minutes.
 AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address_of_request"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -267,4 +269,5 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # either comes from an address of METRICS_ALLOWED_NETWORKS (this machine by default), or sends
 # "Authorization: Bearer <METRICS_TOKEN>" (refused without a token set).
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+networks_of(tuple(METRICS_ALLOWED_NETWORKS))
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -4,7 +4,6 @@ common.client_address) is in METRICS_ALLOWED_NETWORKS, or when it sends
 "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 403."""
 
 import hmac
-import ipaddress
 import os
 from functools import cache
 
@@ -16,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import multiprocess
 
-from common.client_address import client_address
+from common.client_address import address_in, client_address
 
 from .. import metrics as portal_metrics
 
@@ -32,16 +31,7 @@ def scraper_allowed(request) -> bool:
         scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(offered.strip(), token):
             return True
-    try:
-        address = ipaddress.ip_address(client_address(request.META))
-    except ValueError:
-        return False
-    return any(
-        address.version == network.version and address in network
-        for network in (
-            ipaddress.ip_network(entry, strict=False) for entry in settings.METRICS_ALLOWED_NETWORKS
-        )
-    )
+    return address_in(client_address(request.META), settings.METRICS_ALLOWED_NETWORKS)
 
 
 def _django_registry():

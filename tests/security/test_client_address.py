@@ -4,6 +4,9 @@ only from a trusted proxy (TRUSTED_PROXIES). Each case with and without a proxy.
 
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 import structlog
@@ -13,6 +16,7 @@ from django.urls import reverse
 from badges.models import BadgeRevocation
 from common.client_address import client_address
 from tests.factories import TEST_PASSWORD, BadgeIssuanceFactory
+from tests.helpers import ROOT
 
 PROXY = "10.0.0.2"
 BEHIND_PROXY = override_settings(TRUSTED_PROXIES=["10.0.0.0/24"])
@@ -186,3 +190,22 @@ def test_request_log_lines_name_the_same_client_address(
     )
     line = json.loads(formatter.format(caplog.records[-1]))
     assert line["ip"] == expected
+
+
+@pytest.mark.parametrize("variable", ["TRUSTED_PROXIES", "METRICS_ALLOWED_NETWORKS"])
+def test_a_bad_network_in_the_settings_stops_the_start(variable):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "lms_portal.settings.production",
+            variable: "10.0.0.0/8,proxy.example",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "'proxy.example' does not appear to be an IPv4 or IPv6 network" in result.stderr
