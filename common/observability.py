@@ -11,6 +11,7 @@ same fields: the formatter merges the context into every record.
 
 from __future__ import annotations
 
+import sentry_sdk
 import structlog
 
 from .client_address import client_address
@@ -71,11 +72,14 @@ def structlog_configure() -> None:
     )
 
 
-def bind_client_address(sender, request, logger, **kwargs) -> None:
+def bind_request_metadata(sender, request, logger, **kwargs) -> None:
     """django-structlog's `bind_extra_request_metadata`: the request's lines say which client
     they answer, the address the lockout and the audit trail use (its own would trust any
-    X-Forwarded-For)."""
+    X-Forwarded-For); an error sent to Sentry carries the request id, to find its log lines."""
     structlog.contextvars.bind_contextvars(ip=client_address(request.META))
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if request_id:
+        sentry_sdk.set_tag("request_id", request_id)
 
 
 def answer_with_request_id(sender, request, response, logger, **kwargs) -> None:
@@ -93,7 +97,6 @@ def sentry_init(
     it nothing starts and nothing is sent. Returns whether it started."""
     if not dsn:
         return False
-    import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 

@@ -109,6 +109,7 @@ if client.is_active():
     print("integrations", sorted(client.integrations))
     response = Client(raise_request_exception=False).get("/healthz", secure=True)
     print("status", response.status_code)
+    print("request id", response.get("X-Request-ID"))
     sentry_sdk.flush(timeout=10)
 """
 
@@ -184,3 +185,7 @@ def test_with_a_dsn_a_server_error_reaches_sentry_with_the_django_and_celery_int
     body = b"".join(body for _, body in _Envelopes.received)
     assert b"OperationalError" in body
     assert b'"django"' in body  # the event names the Django integration that caught it
+    # The error page names its request id, and the event carries it: the logs find it.
+    request_id = result.stdout.split("request id ", 1)[1].splitlines()[0]
+    assert len(request_id) == 36
+    assert request_id.encode() in body

@@ -259,7 +259,7 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 structlog_configure()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
-# The client's address is bound by common.observability.bind_client_address instead, the one the
+# The client's address is bound by common.observability.bind_request_metadata instead, the one the
 # lockout and the audit trail use.
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 # The worker logs as the web does (lms_portal/celery.py) rather than with Celery's own format.
