@@ -5,12 +5,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-slow lint migrate seed clean
+# The lock files (pip-tools, with hashes): requirements/test.txt is what `make install` and CI
+# install, requirements/production.txt (the same versions, without the test tools) what the
+# Dockerfile installs. `make lock` regenerates both from pyproject.toml.
+LOCK_TEST := requirements/test.txt
+LOCK_PRODUCTION := requirements/production.txt
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	--strip-extras --no-emit-find-links --no-emit-index-url
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed release;
+# `LOCK_ARGS="--upgrade-package django"` only one.
+LOCK_ARGS ?=
 
-$(STAMP): pyproject.toml
+.PHONY: install lock run test test-slow lint migrate seed clean
+
+$(STAMP): pyproject.toml $(LOCK_TEST)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --upgrade "pip>=24.2,<27"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK_TEST)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # The 1EdTech Open Badges 2.0 validator, in a virtualenv of its own (its pins clash with ours):
@@ -25,6 +37,12 @@ $(OB2_STAMP): $(OB2_REQUIREMENTS)
 	touch $(OB2_STAMP)
 
 install: $(STAMP) $(OB2_STAMP)
+
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "pip-tools>=7.4,<8"
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra test -o $(LOCK_TEST) pyproject.toml
+	$(PIP_COMPILE) --constraint $(LOCK_TEST) -o $(LOCK_PRODUCTION) pyproject.toml
 
 migrate: install
 	DEBUG=$${DEBUG:-on} $(PY) manage.py migrate --noinput

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from achievements.models import SweepRun
 
@@ -12,7 +13,12 @@ from .sweep.students import achievements_evaluate_students
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="awarding.tasks.sweep_achievements", ignore_result=True)
+@shared_task(
+    name="awarding.tasks.sweep_achievements",
+    ignore_result=True,
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS + 120,
+)
 def sweep_achievements() -> None:
     """The scheduled sweep (Celery beat, every SWEEP_INTERVAL_SECONDS)."""
     run = sweep_run(trigger=SweepRun.Trigger.SCHEDULE)

@@ -1,5 +1,6 @@
 """Where a write comes from, for the audit trail: "POST /path from 203.0.113.7" during a web
-request, otherwise what the caller names ("sweep", "re-evaluation", "import", "shell").
+request, otherwise what the caller names ("sweep", "re-evaluation", "import", "shell"). The address
+is the client's (common.client_address): behind a trusted proxy, the one it forwards.
 
 The request's origin is set when Django starts handling a request (the `request_started` signal
 carries the WSGI environ) and cleared when it finishes, so every service called while answering
@@ -7,6 +8,8 @@ a request records it without views passing it along.
 """
 
 from contextvars import ContextVar
+
+from common.client_address import client_address
 
 ORIGIN_MAX_LENGTH = 300
 
@@ -21,8 +24,7 @@ def current_origin(default: str = "shell") -> str:
 def origin_of_environ(environ) -> str:
     method = environ.get("REQUEST_METHOD", "")
     path = environ.get("PATH_INFO", "")
-    address = environ.get("REMOTE_ADDR", "") or "unknown address"
-    return f"{method} {path} from {address}"[:ORIGIN_MAX_LENGTH]
+    return f"{method} {path} from {client_address(environ)}"[:ORIGIN_MAX_LENGTH]
 
 
 def request_started(sender, environ=None, **kwargs) -> None:

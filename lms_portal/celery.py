@@ -5,16 +5,32 @@ ones. With the embedded filesystem broker the app makes the broker's folders whe
 configured: importing the settings creates nothing on disk.
 """
 
+import logging.config
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import setup_logging
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms_portal.settings.production")
 
 app = Celery("lms_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker binds the context (request id, user) that the web request queuing a task sent in its
+# headers, so that the task's log lines carry the request id (common/observability.py).
+app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+@setup_logging.connect
+def _log_as_the_web_does(**kwargs) -> None:
+    # With a receiver here Celery leaves logging alone: the worker's and beat's lines are the
+    # portal's own (JSON in production), not Celery's format.
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
 
 # The transport options of Kombu's filesystem transport that name a folder.
 FILESYSTEM_BROKER_FOLDERS = (

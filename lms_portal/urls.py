@@ -18,6 +18,7 @@ from credentials.views import organization, public, sharing
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
+from .views.metrics import metrics
 
 
 class BigIntIdConverter(IntConverter):
@@ -139,6 +140,7 @@ urlpatterns = [
     path("assignments/", include((assignment_urls, "assignments"))),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 if settings.DEBUG:

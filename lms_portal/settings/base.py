@@ -18,6 +18,9 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from common.client_address import networks_of
+from common.observability import logging_config, structlog_configure
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_structlog",
+    "django_prometheus",
     "accounts",
     "catalog",
     "classes",
@@ -65,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole answer.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,11 +80,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication, so that every line logged while answering names the user.
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes requires: it turns a locked-out login into a 429 page.
+    # Last but one, as django-axes requires: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "lms_portal.urls"
@@ -119,7 +129,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Behind a proxy (docker-compose's Caddy, a load balancer) every request comes from the proxy's
+# address: TRUSTED_PROXIES lists the proxies (addresses or networks) whose X-Forwarded-For header
+# is believed. Empty (the default), the socket's address is the client's and the header is ignored.
+# The lockout, the audit trail and the logs all take the client's address from one helper.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+networks_of(tuple(TRUSTED_PROXIES))  # a bad entry stops the start, not a request
 # Login rate limiting: five failures for a username from one address lock it for 15 minutes.
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address_of_request"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -209,10 +226,15 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has a time limit: these, unless it sets its own (awarding/tasks.py).
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat wakes at least once a minute and says so in BEAT_HEARTBEAT_FILE (lms_portal/beat.py), which
+# its container's health check reads.
+CELERY_BEAT_SCHEDULER = "lms_portal.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_TIMEZONE = TIME_ZONE
 # The completion sweep (awarding/sweep/): how often beat runs it, and how far back before its
 # watermark it looks again for records stamped by another machine's clock.
@@ -222,6 +244,9 @@ SWEEP_LOCK_FILE = env.path("SWEEP_LOCK_FILE", default=VAR_DIR / "sweep.lock")
 # PostgreSQL connections the sweep evaluates achievements on at once (one per core of the
 # database server is plenty).
 SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
+# A sweep still running after this long is stopped (SoftTimeLimitExceeded: recorded as a failed
+# run, the lock released); its worker process is killed two minutes later if it did not stop.
+SWEEP_TIME_LIMIT_SECONDS = env.int("SWEEP_TIME_LIMIT_SECONDS", default=50 * 60)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "awarding.tasks.sweep_achievements",
@@ -231,11 +256,23 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: one line per record on standard error, JSON (LOG_FORMAT=json, the default but in local)
+# with the request id that django-structlog gives each request and carries into the Celery tasks
+# it queues (common/observability.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The client's address is bound by common.observability.bind_request_metadata instead, the one the
+# lockout and the audit trail use.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# The worker logs as the web does (lms_portal/celery.py) rather than with Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Prometheus metrics at /metrics (lms_portal/metrics.py): never for anyone from outside. A scraper
+# either comes from an address of METRICS_ALLOWED_NETWORKS (this machine by default), or sends
+# "Authorization: Bearer <METRICS_TOKEN>" (refused without a token set).
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+networks_of(tuple(METRICS_ALLOWED_NETWORKS))
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -5,8 +5,10 @@ are served plain, e-mail goes to the console and Celery defaults to the embedded
 so nothing else has to be installed or started.
 """
 
+from common.observability import logging_config
+
 from .base import *  # noqa: F403
-from .base import STORAGES, celery_broker_transport_options, env
+from .base import LOG_LEVEL, STORAGES, celery_broker_transport_options, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # A development key is only acceptable while DEBUG is on. Without DEBUG and without SECRET_KEY the
@@ -29,3 +31,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 # made by the Celery app when it is configured with it (lms_portal/celery.py), not here.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker_transport_options(CELERY_BROKER_URL)
+
+# Logs for a person to read; LOG_FORMAT=json gives production's lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)

@@ -1,10 +1,12 @@
 """A real Celery worker on Redis runs the sweep and the re-evaluation after a completion, against
 the test database (not eager mode). Needs PostgreSQL (the worker is another process) and Redis."""
 
+import json
 import os
 
 import pytest
 from celery import Celery
+from django.urls import reverse
 
 from achievements.models import SweepRun
 from awarding.services.recording import enrollments_complete
@@ -18,7 +20,7 @@ from tests.factories import (
     LabCompletionFactory,
     LabFactory,
 )
-from tests.helpers import celery_worker_process, database_url, wait_until
+from tests.helpers import celery_worker_process, database_url, logged_in, wait_until
 
 from .scenarios import day
 
@@ -106,3 +108,51 @@ def test_completion_marked_in_the_portal_is_evaluated_by_the_worker_within_secon
     )
     assert "awarding.tasks.evaluate_students" in celery_worker.read_text()
     assert not SweepRun.objects.exists()
+
+
+def _json_lines(log) -> list[dict]:
+    return [json.loads(text) for text in log.read_text().splitlines() if text.startswith("{")]
+
+
+def test_the_request_id_of_a_web_request_is_in_the_log_lines_of_the_task_it_queued(
+    celery_worker, portal_app_on, redis_broker, client
+):
+    portal_app_on(redis_broker.url, redis_broker.transport_options)
+    instructor = InstructorFactory()
+    course_class = CourseClassFactory(instructors=[instructor])
+    instructor.organization = course_class.organization
+    instructor.save()
+    achievement = AchievementFactory(
+        organization=course_class.organization,
+        criteria_type="course",
+        lab=None,
+        course=course_class.course,
+    )
+    BadgeFactory(organization=course_class.organization, achievement=achievement)
+    student = EnrollmentFactory(course_class=course_class).student
+
+    response = logged_in(client, instructor).post(
+        reverse("classes:complete", args=[course_class.pk]), {"student": [student.pk]}
+    )
+    assert response.status_code == 302
+    request_id = response["X-Request-ID"]
+
+    def task_lines():
+        return [line for line in _json_lines(celery_worker) if line.get("request_id") == request_id]
+
+    wait_until(
+        lambda: any(line["logger"] == "awarding.tasks" for line in task_lines()),
+        timeout=30,
+        interval=0.2,
+        what="the task's log line with the request id",
+        log=celery_worker,
+    )
+    lines = task_lines()
+    finished = next(line for line in lines if line["logger"] == "awarding.tasks")
+    assert finished["event"].startswith("Re-evaluated 1 student(s): 1 achievement(s) completed")
+    assert finished["user_id"] == instructor.pk
+    assert finished["level"] == "info"
+    # django-structlog's own lines of the task carry it too, and name the task.
+    assert {"task_started", "task_succeeded"} <= {line["event"] for line in lines}
+    # Every other task line of this worker belongs to no request (there was only this one).
+    assert all(line.get("request_id") in (None, request_id) for line in _json_lines(celery_worker))

@@ -100,6 +100,12 @@ MATRIX: dict[str, tuple] = {
         "200 200 200 200 200 200 200 200",
         "200 200 200 200 200 200 200 200",
     ),
+    # From outside (the tests' METRICS_ALLOWED_NETWORKS is empty), with no token: nobody.
+    "metrics": (
+        no_args,
+        "403 403 403 403 403 403 403 403",
+        "405 405 405 405 405 405 405 405",
+    ),
     "login": (
         no_args,
         "200 302 302 302 302 302 302 302",
