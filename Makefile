@@ -33,7 +33,7 @@ OB2_REQUIREMENTS := tests/tools/ob2_validator/requirements.txt
 
 $(OB2_STAMP): $(OB2_REQUIREMENTS)
 	$(PYTHON) -m venv $(OB2_VENV)
-	$(OB2_VENV)/bin/python -m pip install --quiet --no-deps -r $(OB2_REQUIREMENTS)
+	$(OB2_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(OB2_REQUIREMENTS)
 	touch $(OB2_STAMP)
 
 install: $(STAMP) $(OB2_STAMP)
