@@ -148,10 +148,15 @@ def verification_page(request, issuance):
 
 @method_decorator(login_not_required, name="dispatch")
 class BakedImageView(View):
-    """Download: the badge image as a PNG with the assertion's URL baked in."""
+    """Download: the badge image as a PNG with the assertion's URL baked in. A revoked badge is
+    not handed out any more (410 Gone); an image downloaded before still verifies as revoked."""
 
     def get(self, request, public_id):
         issuance = _issuance_or_404(public_id)
+        if issuance.is_revoked:
+            return HttpResponse(
+                "This badge was revoked.", status=410, content_type="text/plain; charset=utf-8"
+            )
         image, _ = _badge_image_bytes(issuance.badge)
         try:
             png = bake_png(image, assertion=documents.assertion_url(issuance))

@@ -320,3 +320,13 @@ def test_a_bad_issuer_profile_is_refused_and_changes_nothing(client, administrat
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"name", "url", "email"}
     assert not IssuerProfile.objects.exclude(name="").exists()
+
+
+def test_a_revoked_badge_is_downloaded_no_more(client, issuance, administrator):
+    url = reverse("credentials:baked_image", args=[issuance.uuid])
+    assert client.get(url).status_code == 200
+    badge_issuance_revoke(actor=administrator, issuance=issuance, reason="Fraud")
+
+    assert client.get(url).status_code == 410
+    page = _assertion(client, issuance, **BROWSER).content.decode()
+    assert 'data-testid="download-baked"' not in page
