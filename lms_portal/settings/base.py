@@ -148,7 +148,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
+# A request with more fields than any page posts is a 400 before it is parsed further. The
+# largest form is Choose Student(s) on a roster of a few thousand; a larger selection than a batch
+# takes (common/limits.py) is refused by the form itself, with a message naming the maxima.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
