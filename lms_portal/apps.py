@@ -7,3 +7,8 @@ class PortalConfig(AppConfig):
 
     name = "lms_portal"
     verbose_name = "Portal"
+
+    def ready(self):
+        from common.lookups import register_integer_lookups
+
+        register_integer_lookups()
