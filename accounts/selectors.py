@@ -3,7 +3,7 @@ platform staff administer every organization, an organization administrator thei
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from .models import User
 from .roles import INSTRUCTOR, ORGANIZATION_ADMINISTRATOR, STUDENT
@@ -32,6 +32,16 @@ def user_is_instructor(*, user: User) -> bool:
 
 def user_is_student(*, user: User) -> bool:
     return STUDENT in user_role_names(user=user)
+
+
+def users_with_student_flag(*, queryset: QuerySet[User]) -> QuerySet[User]:
+    """`queryset` with `is_student` on each user: whether they hold the Student role, the only
+    people a badge may be issued to."""
+    return queryset.annotate(
+        is_student=Exists(
+            User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=STUDENT)
+        )
+    )
 
 
 def user_administers_organization(*, user: User, organization_id: int | None) -> bool:

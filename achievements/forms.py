@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import Organization
 from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
+from common.limits import COURSE_SET_MAX_COURSES
 
 from .criteria import Criteria
 from .models import Achievement
@@ -23,6 +24,11 @@ ALL_CRITERIA_FIELDS = sorted({name for names in CRITERIA_FIELDS.values() for nam
 
 class AchievementForm(forms.ModelForm):
     """An achievement and its one kind of criteria."""
+
+    # The column has no limit; the form has one, like a badge's description.
+    description = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     class Meta:
         model = Achievement
@@ -63,13 +69,13 @@ class AchievementForm(forms.ModelForm):
             "course_set": IdModelMultipleChoiceField,
         }
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
             "course_set": forms.SelectMultiple(attrs={"size": 8}),
         }
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.fields["course_set"].max_choices = COURSE_SET_MAX_COURSES
         # static/js/achievement_form.js shows the fields of the chosen criteria only.
         self.fields["criteria_type"].widget.attrs["data-criteria-type"] = ""
 

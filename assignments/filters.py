@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from common.filters import IdModelChoiceFilter
+from common.forms import SEARCH_MAX_LENGTH
 
 from .models import CourseAssignment
 from .selectors import courses_of_assignments_for_user
@@ -13,7 +14,9 @@ ASSIGNED, COMPLETED = "assigned", "completed"
 
 class CourseAssignmentFilter(django_filters.FilterSet):
     course = IdModelChoiceFilter(queryset=None, empty_label="Any course")
-    student = django_filters.CharFilter(label="Student", method="filter_student", max_length=100)
+    student = django_filters.CharFilter(
+        label="Student", method="filter_student", max_length=SEARCH_MAX_LENGTH
+    )
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[(ASSIGNED, "Assigned"), (COMPLETED, "Completed")],

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
-from common.views import PortalPermissionMixin, query_string_without
+from common.views import PortalPermissionMixin, filter_query_string
 
 from .filters import CourseAssignmentFilter
 from .selectors import (
@@ -27,7 +27,7 @@ class AssignmentListView(PortalPermissionMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["query_string"] = query_string_without(self.request, "page")
+        context["query_string"] = filter_query_string(self.request, context["filter"])
         return context
 
 

@@ -3,7 +3,11 @@
 from django import forms
 
 from common.forms import IdListField
+from common.limits import COMPLETE_MAX_STUDENTS
 
 
 class CompleteEnrollmentsForm(forms.Form):
-    student = IdListField(error_messages={"required": "Select at least one student."})
+    student = IdListField(
+        max_count=COMPLETE_MAX_STUDENTS,
+        error_messages={"required": "Select at least one student."},
+    )

@@ -46,7 +46,8 @@ ROWS_PER_CHUNK = 5000
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (no header, missing columns)."""
+    """The file as a whole cannot be read (no header, missing columns, a line the csv module
+    refuses)."""
 
 
 @dataclass
@@ -85,9 +86,18 @@ def completions_import(*, file: TextIO) -> ImportReport:
     reader.fieldnames = header
     report = ImportReport()
     counts_before = _record_counts()
-    for chunk in _chunks(reader):
-        report.rows += len(chunk)
-        _import_chunk(chunk, report)
+    try:
+        for chunk in _chunks(reader):
+            report.rows += len(chunk)
+            _import_chunk(chunk, report)
+    except csv.Error as error:
+        # A cell beyond the csv module's field limit (128 KiB; it bounds the memory a line takes)
+        # stops the reading: line_num is the last line read whole.
+        raise ImportFileError(
+            f"line {reader.line_num + 1}: {error}. Rows before its chunk of {ROWS_PER_CHUNK:,} "
+            "were imported; correct the line and import the file again (rows already recorded add "
+            "nothing)."
+        ) from error
     counts_after = _record_counts()
     report.lab_completions = counts_after["lab"] - counts_before["lab"]
     report.exam_attempts = counts_after["exam"] - counts_before["exam"]

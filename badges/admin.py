@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from accounts.models import User
 from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
+from common.limits import BATCH_MAX_STUDENTS
 
 from .models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from .services.context import IssueContext
@@ -23,7 +25,9 @@ class BadgeAdmin(admin.ModelAdmin):
 class AdminIssueForm(forms.Form):
     badge = IdModelChoiceField(queryset=Badge.objects.filter(is_active=True))
     recipients = IdModelMultipleChoiceField(
-        queryset=User.objects.all(), widget=admin.widgets.FilteredSelectMultiple("students", False)
+        queryset=User.objects.all(),
+        max_choices=BATCH_MAX_STUDENTS,
+        widget=admin.widgets.FilteredSelectMultiple("students", False),
     )
 
 
@@ -59,20 +63,32 @@ class BadgeIssuanceAdmin(admin.ModelAdmin):
         form = AdminIssueForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             badge = form.cleaned_data["badge"]
-            outcomes = badge_issue_many(
-                context=IssueContext.for_admin(actor=request.user),
-                pairs=[(badge.pk, student.pk) for student in form.cleaned_data["recipients"]],
-            )
-            for outcome in outcomes:
-                if outcome.issued:
-                    self.message_user(request, f"Issued {badge} to {outcome.student}.")
-                else:
-                    self.message_user(
-                        request,
-                        f"{badge} to {outcome.student}: {outcome.reason}.",
-                        messages.WARNING,
-                    )
-            return redirect("admin:badges_badgeissuance_changelist")
+            with transaction.atomic():
+                outcomes = badge_issue_many(
+                    context=IssueContext.for_admin(actor=request.user),
+                    pairs=[(badge.pk, student.pk) for student in form.cleaned_data["recipients"]],
+                )
+                refused = [o for o in outcomes if not o.issued and not o.already_earned]
+                # A refusal (a recipient who is not a student, an archived badge) is the form's
+                # error: nothing of the request is issued, so it can be corrected and sent again.
+                transaction.set_rollback(bool(refused))
+            if not refused:
+                for outcome in outcomes:
+                    if outcome.issued:
+                        self.message_user(request, f"Issued {badge} to {outcome.student}.")
+                    else:
+                        self.message_user(
+                            request,
+                            f"{badge} to {outcome.student}: {outcome.reason}.",
+                            messages.WARNING,
+                        )
+                return redirect("admin:badges_badgeissuance_changelist")
+            for outcome in refused:
+                form.add_error(
+                    "recipients",
+                    f"{outcome.student or f'User #{outcome.student_id}'}: {outcome.reason}. "
+                    "Nothing was issued.",
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Issue a badge",

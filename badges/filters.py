@@ -15,7 +15,7 @@ from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
 from classes.selectors import classes_for_user
 from common.filters import IdModelChoiceFilter
-from common.forms import IdModelChoiceField
+from common.forms import SEARCH_MAX_LENGTH, IdModelChoiceField
 from common.widgets import FastSelect
 
 from .models import Badge, BadgeIssuance
@@ -32,6 +32,7 @@ class BadgeListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_name",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Badge name"}),
     )
     status = django_filters.ChoiceFilter(
@@ -154,6 +155,7 @@ class IssuedBadgeFilter(django_filters.FilterSet):
     student = django_filters.CharFilter(
         label="Student",
         method="filter_student",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or email"}),
     )
     course_class = ClassFilter(

@@ -365,10 +365,12 @@ _LISTED = _COMPLETED_COURSES.replace("{courses}", "= ANY(%(courses)s)")
 _TAGGED = _COMPLETED_COURSES.replace(
     "{courses}", f"IN (SELECT t.course_id FROM {COURSE_TAGS} t WHERE t.tag_id = %(tag)s)"
 )
+# Only students receive badges (anyone else's completions, like those of bench-staff, earn none).
 _INSERT = (
     f"INSERT INTO {_LOWER_BOUND_TABLE} (badge_id, recipient_id, issued_at, method, source, "
     "source_achievement_id) SELECT %(badge)s, s.student_id, now(), 'automatic', 'achievement', "
-    "%(achievement)s FROM ({students}) s"
+    "%(achievement)s FROM ({students}) s WHERE EXISTS (SELECT 1 FROM accounts_user_groups m "
+    "JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = s.student_id AND g.name = 'Student')"
 )
 _LOWER_BOUND_SQL = {
     Type.LAB: "SELECT DISTINCT student_id FROM catalog_labcompletion WHERE lab_id = %(lab)s",

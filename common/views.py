@@ -2,6 +2,7 @@
 strings. Nothing here knows a model."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import QueryDict
 from django.utils.cache import patch_vary_headers
 
 CLOSE_DIALOG_EVENT = "portal:close-dialog"
@@ -17,11 +18,18 @@ class PortalPermissionMixin(PermissionRequiredMixin):
     raise_exception = True
 
 
-def query_string_without(request, *names: str) -> str:
-    """The request's query string without the named parameters (to build page and sort links)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
+def filter_query_string(request, filterset, *, extra: tuple[str, ...] = (), without=()) -> str:
+    """The query string a list page's links (pages, sort, export) carry: each parameter of the
+    filter form (and `extra`) once, with the value the form reads, except those it refused and
+    those `without`. Parameters the page does not know are dropped, so a link is never longer
+    than a valid search, whatever the request carried (repeated or unknown parameters, a
+    600 KB search)."""
+    refused = set(filterset.form.errors) if filterset.is_bound else set()
+    query = QueryDict(mutable=True)
+    for name in [*filterset.form.fields, *extra]:
+        value = request.GET.get(name)
+        if value and name not in refused and name not in without:
+            query[name] = value
     return query.urlencode()
 
 

@@ -11,7 +11,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django_structlog import signals
 
+        from common.lookups import register_integer_lookups
         from common.observability import answer_with_request_id, bind_request_metadata
+
+        register_integer_lookups()
 
         signals.bind_extra_request_metadata.connect(
             bind_request_metadata, dispatch_uid="portal_bind_request_metadata"

@@ -9,6 +9,7 @@ from django.urls import include, path, register_converter
 from django.urls.converters import IntConverter
 from django.views.static import serve
 
+from accounts.forms import AdminLoginForm, LoginForm
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, sweep_runs
 from badges.views import assignments as assignment_pages
@@ -29,6 +30,8 @@ class BigIntIdConverter(IntConverter):
 
 
 register_converter(BigIntIdConverter, "bigint")
+# Both log-in pages refuse a username or password of any length with a form error.
+admin.site.login_form = AdminLoginForm
 
 badge_urls = [
     path("", profiles.BadgeListView.as_view(), name="list"),
@@ -130,7 +133,9 @@ urlpatterns = [
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

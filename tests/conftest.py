@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from tests.helpers import (
     REDIS_KEY_PREFIX,
@@ -15,6 +16,14 @@ from tests.helpers import (
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# The property tests (tests/security/test_hostile_input.py) draw new examples on every local run,
+# to keep finding what nobody thought of; CI draws the same ones every time (derandomize), so
+# that a red run is reproducible from its commit alone. The worst cases known are tried on every
+# run anyway (tests/security/test_no_overflow.py, test_bounded_requests.py).
+# HYPOTHESIS_PROFILE=ci runs the CI's examples locally.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "default"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
-from accounts.selectors import user_administers_organization
+from accounts.selectors import user_administers_organization, users_with_student_flag
 from assignments.models import CourseAssignment
 from badges.models import BadgeIssuance
 from classes.models import CourseClass, Enrollment
@@ -106,27 +106,19 @@ class IssueContext:
         return self._recipients[key]
 
     def _find_recipients(self, student_ids: frozenset[int]) -> Recipients:
+        """Each requested user that exists, with `is_student` (only students receive badges),
+        and the ids this context may issue to, in one query."""
         if not student_ids:
             return Recipients(found={}, issuable=set())
+        users = users_with_student_flag(queryset=User.objects.filter(pk__in=student_ids))
         if self.course_class is not None:
             on_roster = self.visible_enrollments.filter(student_id=OuterRef("pk"))
-            found = {
-                student.pk: student
-                for student in User.objects.filter(pk__in=student_ids).annotate(
-                    on_roster=Exists(on_roster)
-                )
-            }
+            found = {user.pk: user for user in users.annotate(on_roster=Exists(on_roster))}
             return Recipients(
-                found=found, issuable={pk for pk, student in found.items() if student.on_roster}
+                found=found, issuable={pk for pk, user in found.items() if user.on_roster}
             )
+        found = {user.pk: user for user in users}
         if self.course_assignment is not None:
-            assignment = self.course_assignment
-            if student_ids == {assignment.student_id}:
-                return Recipients(
-                    found={assignment.student_id: assignment.student},
-                    issuable={assignment.student_id},
-                )
-            found = User.objects.in_bulk(student_ids)
-            return Recipients(found=found, issuable={assignment.student_id} & set(found))
-        found = User.objects.in_bulk(student_ids)
+            assignment_student = {self.course_assignment.student_id}
+            return Recipients(found=found, issuable=assignment_student & set(found))
         return Recipients(found=found, issuable=set(found))

@@ -1,5 +1,6 @@
-"""Issuing badges. `badge_issue_many` is the one way a badge is issued by hand (Choose Badge, Issue
-Badges, course assignments, the admin, the demo data); the sweep uses
+"""Issuing badges. `badge_issue_many` is the one way a badge is issued by hand (Choose Badge, course
+assignments, the admin, the demo data; Issue Badges through `badge_issue_batch`, which checks the
+ids before pairing them); the sweep uses
 `badge_issue_for_achievements`. Both insert and let the unique constraint on (badge, recipient)
 decide, so concurrent callers never produce two rows."""
 
@@ -14,13 +15,16 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import STUDENT
 from achievements.models import AchievementCompletion
 from badges.audit import current_origin
 from badges.models import Badge, BadgeIssuance, IssuanceEvent
-from badges.services.context import IssueContext
+from badges.services.context import IssueContext, Recipients
 from badges.services.outcomes import (
+    BatchOutcome,
     IssueOutcome,
     Refusal,
+    RefusedChoice,
     already_earned_reason,
     expired_on_date_reason,
     revoked_reason,
@@ -36,13 +40,9 @@ def _db_or_none(value: datetime | None):
 _SQLITE_PAIRS_PER_STATEMENT = 8_000
 
 
-def _refusal(
-    *, context: IssueContext, badge: Badge | None, student: User | None, issuable: set[int]
-) -> str | None:
+def _badge_refusal(*, context: IssueContext, badge: Badge | None) -> str | None:
     if badge is None:
         return Refusal.NO_BADGE
-    if student is None:
-        return Refusal.NO_STUDENT
     if context.organization_id is not None and badge.organization_id != context.organization_id:
         return Refusal.OTHER_ORGANIZATION
     if not badge.is_active:
@@ -53,10 +53,20 @@ def _refusal(
         expiry = badge.expiry_for(timezone.now())
         if expiry is not None and expiry <= timezone.now():
             return expired_on_date_reason(badge.expires_on)
+    return None
+
+
+def _student_refusal(
+    *, context: IssueContext, student: User | None, issuable: set[int]
+) -> str | None:
+    if student is None:
+        return Refusal.NO_STUDENT
     if student.pk not in issuable:
         if context.course_assignment is not None:
             return Refusal.NOT_ASSIGNMENT_STUDENT
         return Refusal.NOT_ON_ROSTER
+    if not student.is_student:
+        return Refusal.NOT_A_STUDENT
     return None
 
 
@@ -221,24 +231,77 @@ def badge_issue_many(
     """Issue each (badge id, student id) pair and say, for every pair, what happened.
 
     A pair is refused with a reason a person can read when a rule of the context forbids it, or
-    when the student already holds the badge ("already earned on 12 March 2026"). The work takes a
-    fixed number of statements whatever the number of pairs. Duplicate pairs in the input are
-    reported once.
+    when the student already holds the badge ("already earned on 12 March 2026"); only students
+    receive badges. The work takes a fixed number of statements whatever the number of pairs.
+    Duplicate pairs in the input are reported once.
     """
     requested = list(dict.fromkeys((int(b), int(s)) for b, s in pairs))
     if not requested:
         return []
     badges = Badge.objects.in_bulk({b for b, _ in requested})
     recipients = context.recipients(student_ids={s for _, s in requested})
-    students = recipients.found
+    return _issue(context=context, requested=requested, badges=badges, recipients=recipients)
 
+
+def badge_issue_batch(
+    *, context: IssueContext, badge_ids: Iterable[int], student_ids: Iterable[int]
+) -> BatchOutcome:
+    """Issue every badge to every student (Issue Badges), checking the ids before pairing them.
+
+    A badge or a student that is refused whatever it is paired with (an unknown id, another
+    organization's badge, a student not on the roster) is reported once, not once per pair: only
+    the badges and students that may be issued here are paired, so the work and the outcomes grow
+    with what in the request is valid, never with the product of what it asked for."""
+    badge_ids = list(dict.fromkeys(badge_ids))
+    student_ids = list(dict.fromkeys(student_ids))
+    badges = Badge.objects.in_bulk(badge_ids) if badge_ids else {}
+    refused: list[RefusedChoice] = []
+    valid_badges = []
+    for pk in badge_ids:
+        reason = _badge_refusal(context=context, badge=badges.get(pk))
+        if reason:
+            refused.append(RefusedChoice(kind="badge", pk=pk, reason=reason, badge=badges.get(pk)))
+        else:
+            valid_badges.append(pk)
+    if not (valid_badges and student_ids):
+        return BatchOutcome(
+            pairs=[],
+            refused=refused,
+            valid_badge_ids=valid_badges,
+            chosen_student_ids=student_ids,
+            badges=badges,
+        )
+    recipients = context.recipients(student_ids=set(student_ids))
+    valid_students = []
+    for pk in student_ids:
+        student = recipients.found.get(pk)
+        reason = _student_refusal(context=context, student=student, issuable=recipients.issuable)
+        if reason:
+            refused.append(RefusedChoice(kind="student", pk=pk, reason=reason, student=student))
+        else:
+            valid_students.append(pk)
+    requested = [(b, s) for s in valid_students for b in valid_badges]
+    return BatchOutcome(
+        pairs=_issue(context=context, requested=requested, badges=badges, recipients=recipients),
+        refused=refused,
+        valid_badge_ids=valid_badges,
+        chosen_student_ids=student_ids,
+        badges=badges,
+    )
+
+
+def _issue(
+    *,
+    context: IssueContext,
+    requested: list[tuple[int, int]],
+    badges: dict[int, Badge],
+    recipients: Recipients,
+) -> list[IssueOutcome]:
+    students = recipients.found
     refusals: dict[tuple[int, int], str] = {}
     for pair in requested:
-        reason = _refusal(
-            context=context,
-            badge=badges.get(pair[0]),
-            student=students.get(pair[1]),
-            issuable=recipients.issuable,
+        reason = _badge_refusal(context=context, badge=badges.get(pair[0])) or _student_refusal(
+            context=context, student=students.get(pair[1]), issuable=recipients.issuable
         )
         if reason:
             refusals[pair] = reason
@@ -286,7 +349,8 @@ def badge_issue_for_achievements(
     expiring: list[Badge] | None = None,
 ) -> int:
     """Issue, in one statement, every active badge mapped to these achievements to every student
-    who has completed the achievement and does not hold the badge yet. Method automatic, source
+    who has completed the achievement and does not hold the badge yet (only students: anyone
+    else's completions earn no badge). Method automatic, source
     the achievement. Returns the number issued.
 
     `completed_since` narrows to the completions recorded since then (the ones a sweep has just
@@ -302,6 +366,8 @@ def badge_issue_for_achievements(
     issuance = BadgeIssuance._meta.db_table
     badge = Badge._meta.db_table
     completion = AchievementCompletion._meta.db_table
+    memberships = User.groups.through._meta.db_table
+    group = User.groups.field.related_model._meta.db_table
     now = timezone.now()
     if expiring is None:
         expiring = expiring_badges(achievement_ids=achievement_ids)
@@ -315,6 +381,7 @@ def badge_issue_for_achievements(
     ]
     achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
     params.extend(achievement_params)
+    params.append(STUDENT)
     narrowing = ""
     if completed_since is not None:
         narrowing += " AND c.recorded_at >= %s"
@@ -335,7 +402,11 @@ def badge_issue_for_achievements(
             f"SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s, "
             f"{expires_at} "
             f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
-            f"WHERE b.is_active AND {achievement_filter}{narrowing} "
+            f"WHERE b.is_active AND {achievement_filter} "
+            # Only students receive badges: anyone else's completions earn them nothing.
+            f"AND EXISTS (SELECT 1 FROM {memberships} m JOIN {group} g ON g.id = m.group_id "
+            "WHERE m.user_id = c.student_id AND g.name = %s)"
+            f"{narrowing} "
             f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
             "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
             "ORDER BY b.id, c.student_id "

@@ -9,7 +9,7 @@ from badges.selectors import (
     badges_issuable_in_organization,
 )
 from badges.services.context import IssueContext
-from badges.services.issuance import badge_issue_many
+from badges.services.issuance import badge_issue_batch
 from badges.services.outcomes import batch_results
 from badges.views.access import IssueContextMixin
 from classes.selectors import enrollments_matching
@@ -88,7 +88,8 @@ class BatchSelectionMixin(IssueContextMixin, CourseClassMixin):
 
 
 class BatchIssueView(BatchSelectionMixin, TemplateView):
-    """Issue Badges: every chosen badge to every chosen student, in one call to the service."""
+    """Issue Badges: every chosen badge to every chosen student, in one call to the service, at
+    most `common.limits.BATCH_MAX_BADGES` × `BATCH_MAX_STUDENTS` at a time."""
 
     template_name = "classes/batch_issue.html"
     selection_template_name = "classes/includes/batch_form.html"
@@ -101,19 +102,16 @@ class BatchIssueView(BatchSelectionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = self.selection_form
         if form.is_valid() and form.wants_issue:
-            outcomes = badge_issue_many(
+            outcome = badge_issue_batch(
                 context=self.issue_context,
-                pairs=[
-                    (badge_id, student_id)
-                    for student_id in form.cleaned_data["student_ids"]
-                    for badge_id in form.cleaned_data["badge_ids"]
-                ],
+                badge_ids=form.cleaned_data["badge_ids"],
+                student_ids=form.cleaned_data["student_ids"],
             )
             page = self.get_context_data()
             page["results"] = batch_results(
-                outcomes,
+                outcome,
                 organization_id=self.course_class.organization_id,
-                visible_student_ids={e.student_id for e in page["selected_enrollments"]},
+                visible_students={e.student_id: e.student for e in page["selected_enrollments"]},
             )
             return self.render_to_response(page)
         response = self.render_to_response(self.get_context_data())

@@ -25,7 +25,7 @@ from common.views import (
     ForgivingPaginationMixin,
     HtmxPartialMixin,
     PortalPermissionMixin,
-    query_string_without,
+    filter_query_string,
 )
 
 
@@ -58,7 +58,7 @@ class BadgeListView(PortalPermissionMixin, HtmxPartialMixin, ForgivingPagination
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter=self.filterset,
-            query_string=query_string_without(self.request, "page"),
+            query_string=filter_query_string(self.request, self.filterset),
             **kwargs,
         )
 

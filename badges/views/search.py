@@ -1,7 +1,7 @@
 """Find Issued Badges: the search, its pages and its CSV export."""
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from common.views import (
     ForgivingPaginationMixin,
     HtmxPartialMixin,
     PortalPermissionMixin,
-    query_string_without,
+    filter_query_string,
 )
 
 ISSUED_BADGES_PAGE_SIZES = (10, 25, 50, 100)
@@ -89,11 +89,12 @@ class FindIssuedBadgesView(
         return ISSUED_BADGES_DEFAULT_PAGE_SIZE
 
     def get_context_data(self, **kwargs):
+        filterset = self.get_filterset()
         context = super().get_context_data(
-            filter=self.get_filterset(),
+            filter=filterset,
             page_sizes=ISSUED_BADGES_PAGE_SIZES,
-            query_string=query_string_without(self.request, "page"),
-            export_query_string=query_string_without(self.request, "page", "page_size"),
+            query_string=filter_query_string(self.request, filterset, extra=("page_size",)),
+            export_query_string=filter_query_string(self.request, filterset),
             **kwargs,
         )
         issuances_mark_profile_links(user=self.request.user, issuances=context["issuances"])
@@ -112,8 +113,10 @@ class FindIssuedBadgesView(
                 next_sort, state = key, "descending"
             else:
                 next_sort, state = first, ""
-            query = self.request.GET.copy()
-            query.pop("page", None)
+            query = QueryDict(
+                filter_query_string(self.request, self.get_filterset(), extra=("page_size",)),
+                mutable=True,
+            )
             query["sort"] = next_sort
             columns.append({"key": key, "label": label, "query": query.urlencode(), "state": state})
         return columns
@@ -128,7 +131,7 @@ class ExportIssuedBadgesView(PortalPermissionMixin, IssuedBadgeSearchMixin, View
         filterset = self.get_filterset()
         if filterset.is_bound and not filterset.is_valid():
             messages.error(request, "Correct the search before exporting it.")
-            return redirect(f"{reverse('badges:issued')}?{request.GET.urlencode()}")
+            return redirect(f"{reverse('badges:issued')}?{filter_query_string(request, filterset)}")
         response = StreamingHttpResponse(
             issued_badges_csv_stream(self.searched_issuances()),
             content_type="text/csv; charset=utf-8",

@@ -143,3 +143,13 @@ def test_file_without_the_columns_is_refused_whole(tmp_path):
 
     with pytest.raises(CommandError, match="lacks the column"):
         call_command("import_completions", str(path))
+
+
+def test_a_cell_beyond_the_csv_field_limit_is_refused_with_its_line(db, tmp_path):
+    """Found by probing: a 200,000-character cell crashed the command with a traceback."""
+    path = _write(
+        tmp_path, "lab,ada,LAB-VM,2025-03-01,", "lab,ada," + "x" * 200_000 + ",2025-03-01,"
+    )
+
+    with pytest.raises(CommandError, match=r"line 3: field larger than field limit"):
+        call_command("import_completions", str(path))

@@ -249,10 +249,10 @@ def test_administrator_issues_from_course_assignment(
     assert b"Star Participant" in listing.content
 
 
-# Session, user, permissions (2), role groups, the assignment with its student, the badge,
-# savepoint, insert, release, and the dialog's badges: the assignment's student is not looked up
-# again, and whether the user may issue here is decided once.
-ASSIGNMENT_ISSUE_QUERIES = 11
+# Session, user, permissions (2), role groups, the assignment with its student, the badge, whether
+# that student is a student (only students receive badges), savepoint, insert, release, and the
+# dialog's badges: whether the user may issue here is decided once.
+ASSIGNMENT_ISSUE_QUERIES = 12
 
 
 def test_issuing_from_an_assignment_takes_a_fixed_number_of_queries(

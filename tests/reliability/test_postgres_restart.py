@@ -25,13 +25,21 @@ VERSION = "15"
 
 SEED = """
 import json
+from django.contrib.auth.models import Group
 from django.test import Client
 from accounts.models import Organization, User
+from accounts.roles import STUDENT
 from badges.models import Badge
 org = Organization.objects.create(name="Faults", slug="faults")
 staff = User.objects.create_user("platform", password="x", is_staff=True, is_superuser=True)
 User.objects.bulk_create(
     [User(username=f"s{n}", email=f"s{n}@example.org", organization=org) for n in range(9000)]
+)
+# Only students receive badges.
+role = Group.objects.get(name=STUDENT)
+User.groups.through.objects.bulk_create(
+    User.groups.through(user_id=pk, group_id=role.pk)
+    for pk in User.objects.filter(organization=org).values_list("pk", flat=True)
 )
 badge = Badge.objects.create(organization=org, name="Resilience")
 client = Client()

@@ -1,12 +1,14 @@
 """Property-based hostile input: generated data (random and foreign ids, wrong types, empty and
-huge strings, unicode and NUL, negative and enormous numbers, repeated values, missing fields)
-posted to every form and issuance endpoint. Never a 5xx; whatever is written obeys the rules
+huge strings, unicode and NUL, negative and enormous numbers, repeated values, more ids than any
+page takes, missing fields) posted to every form and issuance endpoint, the log-in forms
+included. Never a 5xx; whatever is written obeys the rules
 (a refused form writes nothing; every issuance is one the actor was allowed to make).
 
 `INPUTS_TRIED` counts the requests sent, for docs/reliability.md."""
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -53,10 +55,16 @@ def report_inputs_tried():
     print(f"\nHostile input: {INPUTS_TRIED['requests']} generated requests sent")  # noqa: T201
 
 
+# Worst-case sizes: more ids than any maximum of common/limits.py, and (with a few such fields)
+# more fields than Django accepts in one request.
+MANY_IDS = st.sampled_from([1_001, 2_600]).map(lambda n: [str(k) for k in range(1, n + 1)])
+
+
 def values(ids):
-    """A field's value: text, a number, one of the interesting ids, or a list of them."""
+    """A field's value: text, a number, one of the interesting ids, a list of them, or more ids
+    than any page takes."""
     scalar = st.one_of(TEXT, NUMBERS, st.sampled_from([str(pk) for pk in ids]))
-    return st.one_of(scalar, st.lists(scalar, max_size=5))
+    return st.one_of(scalar, st.lists(scalar, max_size=5), MANY_IDS)
 
 
 def payload(fields, ids):
@@ -323,6 +331,30 @@ def test_generated_input_never_breaks_admin_issuance(client, hostile_input_targe
             transaction.set_rollback(True)
 
     check()
+
+
+LOGIN_FORMS = [
+    ("/accounts/login/", ["username", "password", "next"]),
+    ("/admin/login/", ["username", "password", "next"]),
+]
+
+
+@pytest.mark.parametrize(("url", "fields"), LOGIN_FORMS, ids=["portal", "admin"])
+def test_generated_input_never_breaks_a_login_form(client, hostile_input_targets, url, fields):
+    """Anonymous visitors, with the lockout on as in production (it records every failure)."""
+
+    @EXAMPLES
+    @given(data=payload(fields, hostile_input_targets["ids"]))
+    def check(data):
+        with transaction.atomic():
+            before = state()
+            send(client, "POST", url, data)
+            assert "_auth_user_id" not in client.session
+            assert state() == before, data
+            transaction.set_rollback(True)
+
+    with override_settings(AXES_ENABLED=True):
+        check()
 
 
 BEYOND_BIGINT = ["9223372036854775808", "-9223372036854775809", "1" + "0" * 40]
