@@ -21,7 +21,17 @@ from .test_permission_matrix import state
 pytestmark = pytest.mark.django_db
 
 BEYOND = ["9223372036854775808", "-9223372036854775809", str(2**70), "1" + "0" * 40]
-PACKAGES = ["accounts", "achievements", "assignments", "awarding", "badges", "classes", "common"]
+PACKAGES = [
+    "accounts",
+    "achievements",
+    "assignments",
+    "awarding",
+    "badges",
+    "classes",
+    "common",
+    "credentials",
+    "lms_portal",
+]
 
 
 def portal_form_classes() -> set[type[forms.BaseForm]]:
@@ -54,6 +64,7 @@ def built_forms(organization, administrator, instructor, course_class):
     from badges.forms.mapping import BadgeMappingForm
     from badges.forms.profiles import BadgeForm
     from common.forms import SearchForm
+    from credentials.forms import IssuerProfileForm
     from tests.factories import AchievementFactory, BadgeFactory
 
     achievement = AchievementFactory(organization=organization)
@@ -69,6 +80,7 @@ def built_forms(organization, administrator, instructor, course_class):
         BadgeMappingForm: lambda data: BadgeMappingForm(data, achievement=achievement),
         BadgeForm: lambda data: BadgeForm(data, organization=organization),
         SearchForm: SearchForm,
+        IssuerProfileForm: IssuerProfileForm,
         IssuedBadgeFilterForm: lambda data: (
             IssuedBadgeFilter(data, queryset=BadgeIssuance.objects.all(), user=administrator).form
         ),
