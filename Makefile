@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests (Chart.js is vendored in static/): `npm ci` whenever
+# package-lock.json changed; without npm the browser tests skip with a reason (CI installs it).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the browser tests will skip (apt-get install nodejs npm)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 migrate: install
 	DEBUG=$${DEBUG:-on} $(PY) manage.py migrate --noinput
@@ -39,7 +47,7 @@ lint: install
 	DEBUG=on $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules var db.sqlite3 staticfiles
 
 # Benchmarks (bench/run.py): PostgreSQL only, in a database kept for them (its data is replaced).
 .PHONY: bench bench-small

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .images import badge_image_url
+
 
 class Badge(models.Model):
     """A credential an organization issues: automatically (mapped to an achievement), by hand
@@ -42,6 +44,11 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def image_url(self) -> str:
+        """The uploaded image, or the one generated from the name (badges.images)."""
+        return badge_image_url(self)
 
     @property
     def issuance_mode(self) -> str:

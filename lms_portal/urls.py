@@ -12,7 +12,7 @@ from django.views.static import serve
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, sweep_runs
 from badges.views import assignments as assignment_pages
-from badges.views import batch, dialogs, profiles, roster, search, students
+from badges.views import batch, dialogs, images, profiles, roster, search, students
 from classes.views import ClassListView
 
 from .views.dashboard import DashboardView
@@ -35,6 +35,11 @@ badge_urls = [
     path("<int:pk>/edit/", profiles.BadgeEditView.as_view(), name="edit"),
     path("<int:pk>/archive/", profiles.BadgeArchiveView.as_view(), name="archive"),
     path("<int:pk>/delete/", profiles.BadgeDeleteView.as_view(), name="delete"),
+    path(
+        "generated/<int:hue>/<str:initials>.svg",
+        images.generated_image,
+        name="generated_image",
+    ),
     path("issued/", search.FindIssuedBadgesView.as_view(), name="issued"),
     path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
     path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),

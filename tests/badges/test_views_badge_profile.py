@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from badges.images import badge_hue, generated_image_url
 from badges.models import Badge, BadgeChange
 from tests.badges.images import SVG_WITH_SCRIPT, noise_png_bytes, png_bytes, upload
 from tests.factories import (
@@ -60,7 +61,7 @@ def test_badge_list_shows_own_badges_with_holders_and_how_they_are_issued(
     content = response.content.decode()
     assert "Automatic and manual" in content
     assert "via Deployed a VM" in content
-    assert "badge-default.png" in content
+    assert f'<img src="{generated_image_url("Cloud Explorer")}"' in content
     assert f"{reverse('badges:issued')}?badge={both.pk}" in content
 
 
@@ -149,14 +150,15 @@ def test_administrator_creates_a_badge_and_the_creation_is_recorded(
     assert {"field": "Automatic Issuance", "old": "", "new": "Safety curriculum"} in change.changes
 
 
-def test_a_new_badge_without_image_shows_the_default_image(admin_client):
-    admin_client.post(reverse("badges:create"), {"name": "Plain", "is_active": "on"})
-    badge = Badge.objects.get(name="Plain")
+def test_a_new_badge_without_image_shows_an_image_generated_from_its_name(admin_client):
+    admin_client.post(reverse("badges:create"), {"name": "Plain Sailing", "is_active": "on"})
+    badge = Badge.objects.get(name="Plain Sailing")
 
     response = admin_client.get(reverse("badges:profile", args=[badge.pk]))
 
     assert not badge.image
-    assert "/static/img/badge-default.png" in response.content.decode()
+    assert badge.image_url == f"/badges/generated/{badge_hue('Plain Sailing')}/PS.svg"
+    assert f'<img src="{badge.image_url}"' in response.content.decode()
 
 
 def test_create_refuses_a_duplicate_name_on_basic_information_and_keeps_the_input(

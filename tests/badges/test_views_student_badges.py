@@ -72,7 +72,7 @@ def test_the_page_lists_badges_with_image_date_and_how_each_was_issued(
     by_hand = f"Manual, by {instructor.display_name}, from the roster of {course_class.name}"
     assert by_hand in content
     assert f"from the course assignment Data Protection for {student.display_name}" in content
-    assert content.count('<img src="/static/img/badge-default.png"') == 3
+    assert content.count('<img src="/badges/generated/') == 3
     assert "Deployed a VM" in content
     assert "1 March 2026" in content
     assert response.context["points"] == 10

@@ -62,6 +62,11 @@ def _arg(*keys):
     return args_of
 
 
+def generated_image_args(roles_and_objects):
+    """A hue and initials: no object of any organization."""
+    return [12, "SP"]
+
+
 MATRIX: dict[str, tuple] = {
     "dashboard": (
         no_args,
@@ -72,6 +77,12 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "200 200 200 200 200 200 200 200",
         "200 200 200 200 200 200 200 200",
+    ),
+    # A function of its URL alone (badges/images.py): public, like an uploaded image in /media/.
+    "badges:generated_image": (
+        generated_image_args,
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
     ),
     "login": (
         no_args,
@@ -421,7 +432,10 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "assignments:issuances": [foreign["assignment"].pk],
         "assignments:complete": [foreign["assignment"].pk],
     }
-    assert {name for name in MATRIX if MATRIX[name][0] is not no_args} <= set(cases)
+    takes_an_id = {
+        name for name in MATRIX if MATRIX[name][0] not in (no_args, generated_image_args)
+    }
+    assert takes_an_id <= set(cases)
     for name, args in cases.items():
         url = reverse(name, args=args)
         for method in ("get", "post"):
