@@ -51,6 +51,7 @@ achievement_urls = [
     path("new/", achievements.AchievementCreateView.as_view(), name="create"),
     path("preview/", mapping.AchievementPreviewView.as_view(), name="preview"),
     path("sweep-runs/", sweep_runs.SweepRunListView.as_view(), name="sweep_runs"),
+    path("sweep-runs/run-now/", sweep_runs.SweepRunNowView.as_view(), name="sweep_run_now"),
     path("<int:pk>/", mapping.AchievementDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", achievements.AchievementUpdateView.as_view(), name="edit"),
     path("<int:pk>/preview/", mapping.AchievementPreviewView.as_view(), name="edit_preview"),
