@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from accounts.selectors import user_is_org_admin
 from badges.filters import BadgeListFilter
 from badges.forms.profiles import BadgeForm
+from badges.models import BadgeIssuance
 from badges.selectors import (
     badge_history,
     badges_for_user,
@@ -21,6 +22,8 @@ from badges.selectors import (
     latest_issuances_of_badge,
 )
 from badges.services.profiles import badge_archive, badge_create, badge_delete, badge_update
+from badges.statistics import issuances_per_week
+from common.charts import ChartRow
 from common.views import (
     ForgivingPaginationMixin,
     HtmxPartialMixin,
@@ -75,6 +78,15 @@ class BadgeProfileView(PortalPermissionMixin, BadgeObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["latest_issuances"] = latest_issuances_of_badge(badge=self.object)
         context["history"] = badge_history(badge=self.object)
+        methods = BadgeIssuance.Method
+        context["issuance_series"] = [methods.AUTOMATIC.label, methods.MANUAL.label]
+        context["issuance_rows"] = [
+            ChartRow(
+                f"{week.week_start:%d %b}",
+                (week.by_method[methods.AUTOMATIC], week.by_method[methods.MANUAL]),
+            )
+            for week in issuances_per_week(issuances=self.object.issuances.all())
+        ]
         return context
 
 

@@ -602,3 +602,19 @@ def test_archiving_twice_records_once(administrator, manual_badge):
     badge_archive(actor=administrator, badge=manual_badge)
 
     assert manual_badge.changes.count() == 1
+
+
+def test_the_profile_charts_its_issuances_per_week_by_method(admin_client, manual_badge):
+    BadgeIssuanceFactory.create_batch(2, badge=manual_badge)
+    BadgeIssuanceFactory(badge=manual_badge, method="automatic", source="achievement")
+    BadgeIssuanceFactory()  # another badge's
+
+    response = admin_client.get(reverse("badges:profile", args=[manual_badge.pk]))
+
+    rows = response.context["issuance_rows"]
+    assert len(rows) == 12
+    assert rows[-1].values == (1, 2)
+    assert sum(sum(row.values) for row in rows[:-1]) == 0
+    text = response.content.decode()
+    assert 'data-testid="chart-badge-issuances"' in text
+    assert '<th scope="col">Automatic</th><th scope="col">Manual</th>' in text
