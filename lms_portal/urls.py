@@ -40,6 +40,11 @@ badge_urls = [
         images.generated_image,
         name="generated_image",
     ),
+    path(
+        "automatic-issuance-preview/",
+        mapping.AutomaticIssuancePreviewView.as_view(),
+        name="automatic_preview",
+    ),
     path("issued/", search.FindIssuedBadgesView.as_view(), name="issued"),
     path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
     path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),

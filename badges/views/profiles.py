@@ -5,9 +5,12 @@ Views stay thin: a selector narrows what the user may see (anything outside is a
 validates, a service writes.
 """
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -93,6 +96,21 @@ class BadgeProfileView(PortalPermissionMixin, BadgeObjectMixin, DetailView):
 class BadgeFormViewMixin:
     template_name = "badges/badge_form.html"
     form_class = BadgeForm
+
+    def get_form(self, form_class=None):
+        """The Automatic Issuance tab previews, as the achievement's page does, how many students
+        the next sweep would issue the badge to with the achievement chosen."""
+        form = super().get_form(form_class)
+        badge = form.badge
+        form.fields["achievement"].widget.attrs.update(
+            {
+                "hx-get": reverse("badges:automatic_preview"),
+                "hx-trigger": "change, load",
+                "hx-target": "#automatic-preview",
+                **({"hx-vals": json.dumps({"badge": badge.pk})} if badge is not None else {}),
+            }
+        )
+        return form
 
     def form_saved_or_invalid(self, form, save):
         """Run the service; a rule it refuses (a name taken a moment ago) shows on the form."""

@@ -278,3 +278,12 @@ def test_student_is_not_shown_the_sweep_runs(client, db):
 
     assert client.get(reverse("achievements:sweep_runs")).status_code == 403
     assert b"Sweep Runs" not in client.get(reverse("dashboard")).content
+
+
+def test_the_achievement_form_offers_words_not_dashes_for_an_empty_choice(admin_client):
+    response = admin_client.get(reverse("achievements:create"))
+
+    text = response.content.decode()
+    assert "---------" not in text
+    for label in ["Choose a lab", "Choose a course", "Choose a tag", "Choose a learning path"]:
+        assert f">{label}</option>" in text

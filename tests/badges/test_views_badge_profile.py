@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from badges.images import badge_hue, generated_image_url
 from badges.models import Badge, BadgeChange
@@ -618,3 +619,45 @@ def test_the_profile_charts_its_issuances_per_week_by_method(admin_client, manua
     text = response.content.decode()
     assert 'data-testid="chart-badge-issuances"' in text
     assert '<th scope="col">Automatic</th><th scope="col">Manual</th>' in text
+
+
+def test_the_automatic_issuance_tab_previews_who_the_next_sweep_would_issue_the_badge_to(
+    admin_client, administrator, organization
+):
+    from achievements.models import AchievementCompletion
+    from tests.factories import LabCompletionFactory, StudentFactory
+
+    achievement = AchievementFactory(organization=organization, name="Deployed a VM")
+    meets_now, completed_before, holder = StudentFactory.create_batch(3, organization=organization)
+    LabCompletionFactory(student=meets_now, lab=achievement.lab)
+    AchievementCompletion.objects.create(
+        achievement=achievement, student=completed_before, first_met_at=timezone.now()
+    )
+    AchievementCompletion.objects.create(
+        achievement=achievement, student=holder, first_met_at=timezone.now()
+    )
+    badge = BadgeFactory(organization=organization, name="Cloud")
+    BadgeIssuanceFactory(badge=badge, recipient=holder)
+    url = reverse("badges:automatic_preview")
+
+    edit = admin_client.get(reverse("badges:edit", args=[badge.pk])).content.decode()
+    assert f'hx-get="{url}"' in edit
+    assert f'hx-vals="{{&quot;badge&quot;: {badge.pk}}}"' in edit
+
+    editing = admin_client.get(url, {"achievement": achievement.pk, "badge": badge.pk})
+    creating = admin_client.get(url, {"achievement": achievement.pk})
+
+    assert "<strong>2</strong> students would receive this badge" in editing.content.decode()
+    assert "<strong>3</strong> students would receive this badge" in creating.content.decode()
+    assert admin_client.get(url, {"achievement": ""}).content.decode().strip() == ""
+
+
+def test_the_automatic_issuance_preview_knows_no_other_organizations_achievement(
+    admin_client, other_organization
+):
+    foreign = AchievementFactory(organization=other_organization, name="Theirs")
+
+    response = admin_client.get(reverse("badges:automatic_preview"), {"achievement": foreign.pk})
+
+    assert "Theirs" not in response.content.decode()
+    assert "would receive" not in response.content.decode()
