@@ -13,7 +13,9 @@ ENROLLED, COMPLETED = "enrolled", "completed"
 
 
 class RosterFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(label="Search", method="filter_search", max_length=100)
+    search = django_filters.CharFilter(
+        label="Name or email", method="filter_search", max_length=100
+    )
     organization = IdModelChoiceFilter(
         queryset=None, field_name="student__organization", empty_label="Any organization"
     )
