@@ -19,12 +19,10 @@ from accounts.selectors import administered_by, user_is_org_admin
 from achievements.criteria import COMPLETIONS, Criteria, met_students_sql
 from achievements.models import Achievement, AchievementCompletion, SweepRun
 from achievements.selectors import achievements_for_user
+from badges.audit import SWEEP_ORIGIN
 from badges.models import Badge, BadgeIssuance
 
 ISSUANCES = BadgeIssuance._meta.db_table
-# The origin the sweep gives its issuances (badges.services.issuance); re-evaluations after a
-# completion give another.
-SWEEP_ORIGIN = "sweep"
 ACHIEVEMENT_ERROR = re.compile(r"^Achievement (?P<pk>\d+) \(")
 
 
@@ -50,10 +48,10 @@ def sweep_runs_for_user(*, user: User) -> QuerySet[SweepRun]:
 
     One sweep serves every organization, so a run's own totals are platform-wide: platform staff
     see them; an organization's administrator sees each run's figures for their organization only,
-    counted from what the run wrote (the sweep holds the one lock, so what it issued is what
-    carries its origin "sweep" between its start and end): `shown_badges_issued`,
-    `shown_completions` and `shown_achievements` (achievements that gained completions). Anyone
-    else sees no run. One query for a page, whatever the number of issuances.
+    counted from what the run wrote (the sweep holds the one lock and writes with the origin
+    "sweep", so its issuances are those with that origin between its start and end):
+    `shown_badges_issued`, `shown_completions` and `shown_achievements` (achievements that gained
+    completions). Anyone else sees no run. One query for a page, whatever the number of issuances.
     """
     if not user.has_perm("achievements.view_sweeprun"):
         return SweepRun.objects.none()
