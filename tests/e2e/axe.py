@@ -36,7 +36,14 @@ def _safe(label: str) -> str:
 
 
 def axe_violations(page, label: str) -> list[dict]:
-    """Run axe-core on the page as it is now; write the result; return the violations."""
+    """Run axe-core on the page as it is now; write the result; return the violations. Running
+    transitions (a tab fading in) finish first: mid-fade text would measure as low contrast;
+    endless ones (a spinner) are not waited for."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+          .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+          .map((a) => a.finished))"""
+    )
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     result = page.evaluate(
