@@ -80,6 +80,11 @@ def test_administrator_tours_every_page(page, live_server, demo):
     visit(page, f"{base}/badges/{badge.pk}/edit/", "admin-badge-edit")
     for tab in ["Image", "Automatic Issuance"]:
         page.get_by_role("tab", name=tab).click()
+        # Bootstrap fades the old pane out, then the new one in.
+        page.wait_for_function(
+            "() => { const pane = document.querySelector('.tab-pane.active.show');"
+            " return pane && getComputedStyle(pane).opacity === '1'; }"
+        )
         assert_no_serious_axe_violations(page, f"admin-badge-edit-{tab}")
     visit(page, f"{base}/badges/new/", "admin-badge-create")
     visit(page, f"{base}/badges/issued/", "admin-find-issued-badges")
