@@ -16,7 +16,12 @@ def sweep_queue_on_commit() -> None:
 
     def enqueue() -> None:
         try:
-            sweep_achievements.apply_async(retry=False)
+            # Its own connection and producer: one quick attempt (the request must not wait for a
+            # broker that is down), and no pooled producer, which kombu keeps per broker address
+            # even after its connections were closed.
+            with sweep_achievements.app.connection_for_write() as broker:
+                broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
+                sweep_achievements.apply_async(retry=False, producer=broker.Producer())
         except Exception:  # the broker is down, or the task failed when run eagerly
             logger.warning("Could not queue the sweep now; beat will run it.", exc_info=True)
 

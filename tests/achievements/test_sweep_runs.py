@@ -206,3 +206,17 @@ def test_run_sweep_now_is_refused_without_the_csrf_token(administrator):
 
     assert client.post(reverse("achievements:sweep_run_now")).status_code == 403
     assert not SweepRun.objects.exists()
+
+
+def test_run_sweep_now_with_the_broker_down_still_answers(
+    client, administrator, portal_app_on, caplog, django_capture_on_commit_callbacks
+):
+    portal_app_on("redis://127.0.0.1:1/0")
+    client.force_login(administrator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("achievements:sweep_run_now"))
+
+    assert response.status_code == 302
+    assert not SweepRun.objects.exists()
+    assert "Could not queue the sweep now" in caplog.text
