@@ -30,6 +30,7 @@ from achievements.criteria import (
     ENROLLMENTS,
     EXAM_ATTEMPTS,
     LAB_COMPLETIONS,
+    USERS,
     Criteria,
 )
 from achievements.models import Achievement
@@ -58,10 +59,11 @@ def achievements_for_sweep() -> list[Achievement]:
     """The enabled achievements in evaluation order: points last (lowest threshold first), so
     that points earned in this sweep count in this sweep. A fixed number of queries."""
     achievements = list(
-        Achievement.objects.filter(is_enabled=True)
+        Achievement.objects.filter(is_enabled=True, organization__achievements_enabled=True)
         .select_related("learning_path", "watermark")
         .prefetch_related(
             "course_set",
+            "available_to",
             Prefetch(
                 "learning_path__steps",
                 queryset=LearningPathCourse.objects.only("id", "learning_path_id", "course_id"),
@@ -73,6 +75,13 @@ def achievements_for_sweep() -> list[Achievement]:
         achievements,
         key=lambda a: (a.criteria_type == Type.POINTS, a.points_threshold or 0, a.pk),
     )
+
+
+def achievements_switched_off() -> int:
+    """Enabled achievements the sweep skips: their organization has Enable Achievements off."""
+    return Achievement.objects.filter(
+        is_enabled=True, organization__achievements_enabled=False
+    ).count()
 
 
 def plans_for(achievements: Sequence[Achievement]) -> list[Plan]:
@@ -148,21 +157,26 @@ def recent_records(plans: Sequence[Plan]) -> dict[str, bool]:
             # Only completions that carry points change a points total.
             f"EXISTS (SELECT 1 FROM {ACHIEVEMENTS} a WHERE a.is_enabled AND a.points > 0 "
             f"AND EXISTS (SELECT 1 FROM {COMPLETIONS} c "
-            "WHERE c.achievement_id = a.id AND c.recorded_at >= %s))",
-            [records_since] * 4 + [completions_since],
+            "WHERE c.achievement_id = a.id AND c.recorded_at >= %s)), "
+            # A student who takes part in achievements again: their whole history is news.
+            f"EXISTS (SELECT 1 FROM {USERS} WHERE participation_changed_at >= %s)",
+            [records_since] * 4 + [completions_since, records_since],
         )
-        lab, exam, enrollment, assignment, completion = cursor.fetchone()
+        lab, exam, enrollment, assignment, completion, participation = cursor.fetchone()
     return {
         "lab": bool(lab),
         "exam": bool(exam),
         "course": bool(enrollment or assignment),
         "completion": bool(completion),
+        "participation": bool(participation),
     }
 
 
 def has_news(plan: Plan, recent: dict[str, bool], points_earned: bool) -> bool:
     """Whether an incremental plan has records to look at (`recent` from recent_records)."""
     kind = plan.criteria.criteria_type
+    if recent["participation"]:
+        return True
     if kind == Type.LAB:
         return recent["lab"]
     if kind == Type.LEARNING_PATH:

@@ -13,7 +13,13 @@ from achievements.models import AchievementWatermark, SweepRun
 
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
-from .planning import achievements_for_sweep, has_news, plans_for, recent_records
+from .planning import (
+    achievements_for_sweep,
+    achievements_switched_off,
+    has_news,
+    plans_for,
+    recent_records,
+)
 from .pool import evaluate_all
 
 logger = logging.getLogger(__name__)
@@ -53,6 +59,7 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
         run.achievements_evaluated_in_full = totals.achievements_evaluated_in_full
         run.achievements_completed = totals.achievements_completed
         run.badges_issued = totals.badges_issued
+        run.achievements_skipped = totals.achievements_skipped
         run.status = SweepRun.Status.FAILED if totals.errors else SweepRun.Status.SUCCEEDED
         run.error = "\n".join(totals.errors)
         run.save()
@@ -69,6 +76,7 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
 
 
 def _sweep(totals: SweepTotals) -> None:
+    totals.achievements_skipped = achievements_switched_off()
     achievements = achievements_for_sweep()
     if not achievements:
         return
