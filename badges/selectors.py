@@ -1,15 +1,17 @@
 """Reads about badges, already narrowed to what a user may see."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Availability, User
 from accounts.selectors import (
     administered_by,
     user_administers_organization,
     user_is_instructor,
     user_is_org_admin,
 )
+from accounts.tree import ancestors_sql
 from assignments.models import CourseAssignment
 from classes.models import CourseClass, Enrollment
 from classes.selectors import class_enrollments_visible_to
@@ -17,6 +19,26 @@ from classes.selectors import class_enrollments_visible_to
 from .models import Badge, BadgeChange, BadgeIssuance
 
 BADGE_HISTORY_LENGTH = 50
+
+
+def badges_available_in(*, organization_id: int) -> Q:
+    """Badges that classes and course assignments of this organization may use: its own, and its
+    ancestors' badges made available to it (to all their child organizations, or to it by
+    choice). The ancestors come from a recursive subquery: no query of its own."""
+    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
+    return (
+        Q(organization_id=organization_id)
+        | Q(availability=Availability.CHILDREN, organization_id__in=ancestors)
+        | Q(
+            Exists(
+                Badge.available_to.through.objects.filter(
+                    badge_id=OuterRef("pk"), organization_id=organization_id
+                )
+            ),
+            availability=Availability.CHOSEN,
+            organization_id__in=ancestors,
+        )
+    )
 
 
 def badges_for_user(*, user: User) -> QuerySet[Badge]:
@@ -197,9 +219,15 @@ def badges_issuable_in_organization(
     """Badges that may be issued by hand for a class or course assignment of this organization:
     active, with manual issuance enabled. With a recipient, each badge says whether they already
     hold it (`held`)."""
-    badges = Badge.objects.filter(
-        organization_id=organization_id, is_active=True, manual_issuance_enabled=True
-    ).order_by("name")
+    badges = (
+        Badge.objects.filter(
+            badges_available_in(organization_id=organization_id),
+            is_active=True,
+            manual_issuance_enabled=True,
+        )
+        .select_related("organization")
+        .order_by("name")
+    )
     for word in search.split():
         badges = badges.filter(Q(name__icontains=word) | Q(description__icontains=word))
     if recipient_id is not None:

@@ -101,6 +101,8 @@ def _badge_fields(cleaned_data) -> dict:
         "achievement": cleaned_data["achievement"],
         "image": cleaned_data["image"],
         **{name: cleaned_data[name] for name in BadgeForm.CREDENTIAL_FIELDS},
+        "availability": cleaned_data["availability"],
+        "available_to": cleaned_data["available_to"],
     }
 
 
