@@ -25,6 +25,15 @@ $(STAMP): pyproject.toml $(LOCK_TEST)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# axe-core for the browser tests (Chart.js is vendored in static/): `npm ci` whenever
+# package-lock.json changed; without npm the browser tests skip with a reason (CI installs it).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "npm not found: the browser tests will skip (apt-get install nodejs npm)"; fi
+
+
 # The 1EdTech Open Badges 2.0 validator, in a virtualenv of its own (its pins clash with ours):
 # the suite runs it against a live test server.
 OB2_VENV := .venv-ob2
@@ -36,7 +45,7 @@ $(OB2_STAMP): $(OB2_REQUIREMENTS)
 	$(OB2_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(OB2_REQUIREMENTS)
 	touch $(OB2_STAMP)
 
-install: $(STAMP) $(OB2_STAMP)
+install: $(STAMP) $(OB2_STAMP) $(NODE_STAMP)
 
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,7 +77,7 @@ lint: install
 	DEBUG=on $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) $(OB2_VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) $(OB2_VENV) node_modules var db.sqlite3 staticfiles
 
 # Benchmarks (bench/run.py): PostgreSQL only, in a database kept for them (its data is replaced).
 .PHONY: bench bench-small

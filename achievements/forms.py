@@ -23,6 +23,14 @@ CRITERIA_FIELDS = {
 ALL_CRITERIA_FIELDS = sorted({name for names in CRITERIA_FIELDS.values() for name in names})
 
 
+EMPTY_LABELS = {
+    "lab": "Choose a lab",
+    "course": "Choose a course",
+    "tag": "Choose a tag",
+    "learning_path": "Choose a learning path",
+}
+
+
 class AchievementForm(forms.ModelForm):
     """An achievement and its one kind of criteria."""
 
@@ -83,6 +91,13 @@ class AchievementForm(forms.ModelForm):
         self.fields["course_set"].max_choices = COURSE_SET_MAX_COURSES
         # static/js/achievement_form.js shows the fields of the chosen criteria only.
         self.fields["criteria_type"].widget.attrs["data-criteria-type"] = ""
+        # Words, not Django's "---------", for the empty choice.
+        for name, label in EMPTY_LABELS.items():
+            self.fields[name].empty_label = label
+        self.fields["criteria_type"].choices = [
+            ("", "Choose the criteria"),
+            *Achievement.CriteriaType.choices,
+        ]
 
     def clean_name(self):
         name = self.cleaned_data["name"]

@@ -3,19 +3,27 @@ what the next sweep will do, computed with the sweep's own query."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import administered_by, user_is_org_admin
 from achievements.criteria import COMPLETIONS, Criteria, met_students_sql
-from achievements.models import Achievement, SweepRun
+from achievements.models import Achievement, AchievementCompletion, SweepRun
 from achievements.selectors import achievements_for_user
+from badges.audit import SWEEP_ORIGIN
 from badges.models import Badge, BadgeIssuance
 
 ISSUANCES = BadgeIssuance._meta.db_table
+ACHIEVEMENT_ERROR = re.compile(r"^Achievement (?P<pk>\d+) \(")
 
 
 def achievements_with_counts(*, achievements: QuerySet[Achievement]) -> QuerySet[Achievement]:
@@ -36,10 +44,132 @@ def achievement_for_page(*, user: User, pk: int) -> Achievement:
 
 
 def sweep_runs_for_user(*, user: User) -> QuerySet[SweepRun]:
-    """The sweep runs: one sweep serves every organization, so administrators see them all."""
-    if user.has_perm("achievements.view_sweeprun"):
-        return SweepRun.objects.all()
-    return SweepRun.objects.none()
+    """The sweep runs, each with the figures this user may see.
+
+    One sweep serves every organization, so a run's own totals are platform-wide: platform staff
+    see them; an organization's administrator sees each run's figures for their organization only,
+    counted from what the run wrote (the sweep holds the one lock and writes with the origin
+    "sweep", so its issuances are those with that origin between its start and end):
+    `shown_badges_issued`, `shown_completions` and `shown_achievements` (achievements that gained
+    completions). Anyone else sees no run. One query for a page, whatever the number of issuances.
+    """
+    if not user.has_perm("achievements.view_sweeprun"):
+        return SweepRun.objects.none()
+    runs = SweepRun.objects.all()
+    if user.is_staff:
+        return runs.annotate(
+            shown_badges_issued=F("badges_issued"),
+            shown_completions=F("achievements_completed"),
+            shown_achievements=F("achievements_evaluated"),
+        )
+    if not user_is_org_admin(user=user):
+        return SweepRun.objects.none()
+    end = Coalesce(OuterRef("finished_at"), Now())
+    completions = AchievementCompletion.objects.filter(
+        achievement__organization_id=user.organization_id,
+        recorded_at__gte=OuterRef("started_at"),
+        recorded_at__lte=end,
+    )
+    issuances = BadgeIssuance.objects.filter(
+        badge__organization_id=user.organization_id,
+        method=BadgeIssuance.Method.AUTOMATIC,
+        origin=SWEEP_ORIGIN,
+        issued_at__gte=OuterRef("started_at"),
+        issued_at__lte=end,
+    )
+    return runs.annotate(
+        shown_badges_issued=_count(issuances),
+        shown_completions=_count(completions),
+        shown_achievements=_count(completions, distinct="achievement_id"),
+    )
+
+
+def _count(queryset: QuerySet, *, distinct: str | None = None) -> Subquery:
+    counted = Count(distinct, distinct=True) if distinct else Count("pk")
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .annotate(group=Value(1))
+            .values("group")
+            .annotate(n=counted)
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def sweep_run_errors_for_user(*, user: User, runs: Sequence[SweepRun]) -> None:
+    """Set `shown_errors` on each run: every error line for platform staff; for an organization's
+    administrator the lines about the sweep as a whole and those about their own achievements
+    (a line about one achievement starts "Achievement <id> ("). One query at most."""
+    if user.is_staff or not any(run.error for run in runs):
+        for run in runs:
+            run.shown_errors = run.error.splitlines()
+        return
+    own = {
+        str(pk)
+        for pk in Achievement.objects.filter(organization_id=user.organization_id).values_list(
+            "pk", flat=True
+        )
+    }
+    for run in runs:
+        shown = []
+        for line in run.error.splitlines():
+            about = ACHIEVEMENT_ERROR.match(line)
+            if about is None or about["pk"] in own:
+                shown.append(line)
+        run.shown_errors = shown
+
+
+@dataclass(frozen=True)
+class SweepSchedule:
+    """When the scheduled sweep last started and is due next (beat runs it every `interval`)."""
+
+    interval: timedelta
+    last_scheduled: SweepRun | None
+    next_due_at: datetime | None
+
+
+def sweep_schedule() -> SweepSchedule:
+    interval = timedelta(seconds=settings.SWEEP_INTERVAL_SECONDS)
+    last = (
+        SweepRun.objects.filter(trigger=SweepRun.Trigger.SCHEDULE).order_by("-started_at").first()
+    )
+    next_due_at = None
+    if last is not None:
+        next_due_at = last.started_at + interval
+        now = timezone.now()
+        if next_due_at < now:
+            # Missed beats (the worker was down): the next is due at the next multiple.
+            missed = (now - next_due_at) // interval + 1
+            next_due_at += missed * interval
+    return SweepSchedule(interval=interval, last_scheduled=last, next_due_at=next_due_at)
+
+
+@dataclass(frozen=True)
+class ReevaluationSummary:
+    """What the re-evaluations after completions recorded in the portal did, outside the sweep."""
+
+    since: datetime
+    badges_issued: int
+    students: int
+
+
+def reevaluations_summary(*, user: User, since: datetime) -> ReevaluationSummary:
+    """Automatic issuances not made by the sweep (made right after a completion was recorded),
+    of the badges this user administers, since `since`. One query."""
+    issuances = administered_by(
+        user=user,
+        queryset=BadgeIssuance.objects.filter(
+            method=BadgeIssuance.Method.AUTOMATIC, issued_at__gte=since
+        ).exclude(origin=SWEEP_ORIGIN),
+        field="badge__organization_id",
+    )
+    figures = issuances.aggregate(
+        badges_issued=Count("pk"), students=Count("recipient_id", distinct=True)
+    )
+    return ReevaluationSummary(since=since, **figures)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,15 @@ carries the WSGI environ) and cleared when it finishes, so every service called 
 a request records it without views passing it along.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from common.client_address import client_address
 
 ORIGIN_MAX_LENGTH = 300
+# The origin of the sweep's writes (Sweep Runs counts a run's issuances by it).
+SWEEP_ORIGIN = "sweep"
 
 _origin: ContextVar[str] = ContextVar("audit_origin", default="")
 
@@ -33,3 +37,14 @@ def request_started(sender, environ=None, **kwargs) -> None:
 
 def request_finished(sender, **kwargs) -> None:
     _origin.set("")
+
+
+@contextmanager
+def origin_as(origin: str) -> Iterator[None]:
+    """Writes made inside are from `origin`, whoever asked: a sweep is "sweep" also when a request
+    ran it (eagerly, or Run sweep now under eager Celery), so its issuances are told apart."""
+    token = _origin.set(origin)
+    try:
+        yield
+    finally:
+        _origin.reset(token)

@@ -16,7 +16,7 @@ from classes.models import CourseClass
 from classes.selectors import classes_for_user
 from common.filters import IdModelChoiceFilter
 from common.forms import SEARCH_MAX_LENGTH, IdModelChoiceField
-from common.widgets import FastSelect
+from common.widgets import PORTAL_DATE_INPUT_FORMATS, FastSelect, PortalDateInput
 
 from .models import Badge, BadgeIssuance
 from .selectors import badges_for_issuance_search, issuances_with_status
@@ -138,7 +138,9 @@ def _date_filter(label: str, method: str) -> django_filters.DateFilter:
     return django_filters.DateFilter(
         label=label,
         method=method,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=PortalDateInput(),
+        input_formats=PORTAL_DATE_INPUT_FORMATS,
+        help_text="Day, month and year: 12 Mar 2026.",
         validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
     )
 

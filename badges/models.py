@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import Availability
 from common.sql import RandomHex, RandomUUID
 
+from .images import badge_image_url
+
 
 def _add_months(moment: datetime, months: int) -> datetime:
     """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 month
@@ -97,6 +99,11 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def image_url(self) -> str:
+        """The uploaded image, or the one generated from the name (badges.images)."""
+        return badge_image_url(self)
 
     @property
     def issuance_mode(self) -> str:

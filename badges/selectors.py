@@ -1,6 +1,17 @@
 """Reads about badges, already narrowed to what a user may see."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -19,6 +30,9 @@ from classes.selectors import class_enrollments_visible_to
 from .models import Badge, BadgeChange, BadgeIssuance
 
 BADGE_HISTORY_LENGTH = 50
+# How long a roster row completed a moment ago keeps asking for its badges (once a second): the
+# re-evaluation runs on the worker right after the commit, a second or two under normal load.
+ROSTER_ROW_REFRESH_WINDOW = timedelta(seconds=15)
 
 
 def badges_available_in(*, organization_id: int) -> Q:
@@ -191,6 +205,10 @@ def roster_for_user(*, user: User, course_class: CourseClass) -> QuerySet[Enroll
 
     Three queries whatever the roster size: the enrollments with their students, and the badges
     of the students on the page.
+
+    `awaiting_automatic_badges`: the enrollment was marked complete a moment ago, so the
+    re-evaluation queued on commit may issue a badge any second; its row refreshes itself until
+    ROSTER_ROW_REFRESH_WINDOW has passed (then a reload shows what came later).
     """
     organization_issuances = (
         BadgeIssuance.objects.filter(
@@ -207,6 +225,12 @@ def roster_for_user(*, user: User, course_class: CourseClass) -> QuerySet[Enroll
                 "student__badge_issuances",
                 queryset=organization_issuances,
                 to_attr="organization_issuances",
+            )
+        )
+        .annotate(
+            awaiting_automatic_badges=ExpressionWrapper(
+                Q(completion_recorded_at__gte=timezone.now() - ROSTER_ROW_REFRESH_WINDOW),
+                output_field=BooleanField(),
             )
         )
         .order_by("student__last_name", "student__first_name", "student__username")

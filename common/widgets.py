@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -29,3 +32,38 @@ class FastSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+# The portal's one date format, shown everywhere ("12 Mar 2026") and accepted where a date is
+# typed, with the ISO form and day/month/year as well.
+PORTAL_DATE_FORMAT = "j M Y"
+PORTAL_DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
+
+
+class PortalDateInput(forms.TextInput):
+    """A date typed and shown as the portal shows dates (a browser's date picker would show it in
+    the browser's own format, month first in some)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "placeholder": "e.g. 12 Mar 2026",
+                "autocomplete": "off",
+                "inputmode": "text",
+                **(attrs or {}),
+            }
+        )
+
+    def format_value(self, value):
+        """A date, or a date typed in any accepted format, in the portal's; anything else (a typo
+        to correct) as it was typed."""
+        if isinstance(value, str):
+            for input_format in PORTAL_DATE_INPUT_FORMATS:
+                try:
+                    value = datetime.strptime(value.strip(), input_format).date()  # noqa: DTZ007
+                    break
+                except ValueError:
+                    continue
+        if hasattr(value, "strftime"):
+            return dateformat.format(value, PORTAL_DATE_FORMAT)
+        return super().format_value(value)

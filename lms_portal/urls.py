@@ -13,7 +13,7 @@ from accounts.forms import AdminLoginForm, LoginForm
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, sweep_runs
 from badges.views import assignments as assignment_pages
-from badges.views import batch, dialogs, profiles, roster, search, students
+from badges.views import batch, dialogs, images, profiles, roster, search, students
 from classes.views import ClassListView
 from credentials.views import organization, public, sharing
 
@@ -40,6 +40,16 @@ badge_urls = [
     path("<int:pk>/edit/", profiles.BadgeEditView.as_view(), name="edit"),
     path("<int:pk>/archive/", profiles.BadgeArchiveView.as_view(), name="archive"),
     path("<int:pk>/delete/", profiles.BadgeDeleteView.as_view(), name="delete"),
+    path(
+        "generated/<int:hue>/<str:initials>.svg",
+        images.generated_image,
+        name="generated_image",
+    ),
+    path(
+        "automatic-issuance-preview/",
+        mapping.AutomaticIssuancePreviewView.as_view(),
+        name="automatic_preview",
+    ),
     path("issued/", search.FindIssuedBadgesView.as_view(), name="issued"),
     path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
     path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),
@@ -52,6 +62,7 @@ achievement_urls = [
     path("new/", achievements.AchievementCreateView.as_view(), name="create"),
     path("preview/", mapping.AchievementPreviewView.as_view(), name="preview"),
     path("sweep-runs/", sweep_runs.SweepRunListView.as_view(), name="sweep_runs"),
+    path("sweep-runs/run-now/", sweep_runs.SweepRunNowView.as_view(), name="sweep_run_now"),
     path("<int:pk>/", mapping.AchievementDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", achievements.AchievementUpdateView.as_view(), name="edit"),
     path("<int:pk>/preview/", mapping.AchievementPreviewView.as_view(), name="edit_preview"),

@@ -1,6 +1,7 @@
 import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,6 +15,8 @@ from tests.helpers import (
     redis_transport_options,
 )
 
+# axe-core from npm (package.json; `make test` runs `npm ci`), injected by the browser tests.
+AXE_SOURCE_PATH = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -33,16 +36,23 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     has_browser = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+    has_axe = AXE_SOURCE_PATH.exists()
     if IN_CI and not on_postgres:
         raise pytest.UsageError("CI runs on PostgreSQL: set DATABASE_URL=postgres://...")
     if IN_CI and not has_browser:
         raise pytest.UsageError(f"CI runs the browser tests: Chromium not found at {CHROMIUM}")
+    if IN_CI and not has_axe:
+        raise pytest.UsageError(f"CI runs the axe checks: {AXE_SOURCE_PATH} missing (npm ci)")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
-    skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
+    skip_browser = pytest.mark.skip(
+        reason=f"needs Chromium at {CHROMIUM}"
+        if not has_browser
+        else f"needs axe-core at {AXE_SOURCE_PATH} (npm ci)"
+    )
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
-        if "browser" in item.keywords and not has_browser:
+        if "browser" in item.keywords and not (has_browser and has_axe):
             item.add_marker(skip_browser)
 
 

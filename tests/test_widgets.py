@@ -30,3 +30,16 @@ def test_fast_select_submits_like_a_select():
 
     assert form.is_valid()
     assert form.cleaned_data["course_class"] == "1"
+
+
+def test_a_date_is_shown_in_the_portals_format_however_it_was_typed():
+    from datetime import date
+
+    from common.widgets import PortalDateInput
+
+    widget = PortalDateInput()
+    assert widget.format_value(date(2026, 3, 2)) == "2 Mar 2026"
+    assert widget.format_value("2026-03-02") == "2 Mar 2026"
+    assert widget.format_value("02/03/2026") == "2 Mar 2026"
+    assert widget.format_value("2 March 2026") == "2 Mar 2026"
+    assert widget.format_value("next tuesday") == "next tuesday"

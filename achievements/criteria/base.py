@@ -36,6 +36,18 @@ class CriteriaQuery(ABC):
         """A subquery of the students with a record this criteria counts recorded at or after
         `since`: the candidates of an incremental evaluation."""
 
+    # What progress counts, for "3 of 5 courses" (progress_sql's `done` out of `progress_goal`).
+    progress_unit: ClassVar[str] = "step"
+
+    def progress(self, scope: Scope) -> tuple[str, list]:
+        """`SELECT student_id, done` of the students in scope with some progress toward the
+        criteria (the others have none): how much of `progress_goal` each has done."""
+        raise NotImplementedError
+
+    @property
+    def progress_goal(self) -> int:
+        return 1
+
     def watermark(self, scope: Scope) -> datetime | None:
         """The watermark of the records this criteria counts: the completion records."""
         return scope.records_since

@@ -73,6 +73,20 @@ class CourseCompletionQuery(CriteriaQuery):
         sql.add(") d GROUP BY d.student_id, d.course_id")
         return sql.build()
 
+    progress_unit = "course"
+
+    def progress(self, scope: Scope) -> tuple[str, list]:
+        """The distinct courses counted that each student has completed."""
+        per_course, params = self.first_course_completions(scope)
+        return (
+            f"SELECT p.student_id, COUNT(*) AS done FROM ({per_course}) p GROUP BY p.student_id",
+            params,
+        )
+
+    @property
+    def progress_goal(self) -> int:
+        return len(self.criteria.course_ids)
+
     def every_course(self, scope: Scope) -> tuple[str, list]:
         """Students who completed every course of `criteria.course_ids`; met when the last one
         was."""

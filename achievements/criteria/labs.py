@@ -22,6 +22,16 @@ class LabQuery(CriteriaQuery):
             [self.criteria.lab_id, *params],
         )
 
+    progress_unit = "lab"
+
+    def progress(self, scope: Scope) -> tuple[str, list]:
+        students, params = self.student_filter(scope, "l.student_id")
+        return (
+            f"SELECT l.student_id, 1 AS done FROM {LAB_COMPLETIONS} l "
+            f"WHERE l.lab_id = %s {students} GROUP BY l.student_id",
+            [self.criteria.lab_id, *params],
+        )
+
     def recorded_since(self, since: datetime) -> tuple[str, list]:
         return (
             f"SELECT rl.student_id FROM {LAB_COMPLETIONS} rl "

@@ -39,6 +39,29 @@ class LearningPathQuery(CourseCompletionQuery):
             [*course_params, *passed_params],
         )
 
+    progress_unit = "step"
+
+    def progress(self, scope: Scope) -> tuple[str, list]:
+        """Each course of the path completed is a step, and so is passing its exam."""
+        students, student_params = self.student_filter(scope, "x.student_id")
+        sql = SqlBuilder()
+        sql.add("SELECT s.student_id, SUM(s.done) AS done FROM (")
+        if self.criteria.course_ids:
+            courses, course_params = super().progress(scope)
+            sql.add(f"{courses} UNION ALL", *course_params)
+        sql.add(
+            f"SELECT x.student_id, 1 AS done FROM {EXAM_ATTEMPTS} x "
+            f"WHERE x.exam_id = %s AND x.passed {students} GROUP BY x.student_id",
+            self.criteria.exam_id,
+            *student_params,
+        )
+        sql.add(") s GROUP BY s.student_id")
+        return sql.build()
+
+    @property
+    def progress_goal(self) -> int:
+        return len(self.criteria.course_ids) + 1
+
     def recorded_since(self, since: datetime) -> tuple[str, list]:
         completed, params = super().recorded_since(since)
         return (

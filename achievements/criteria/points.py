@@ -52,6 +52,27 @@ class PointsQuery(CriteriaQuery):
             ],
         )
 
+    progress_unit = "point"
+
+    def progress(self, scope: Scope) -> tuple[str, list]:
+        """The points each student has earned toward the threshold."""
+        criteria = self.criteria
+        students, student_params = self.student_filter(scope, "c.student_id")
+        itself, itself_params = ("", [])
+        if criteria.achievement_id is not None:
+            itself, itself_params = "AND a.id <> %s", [criteria.achievement_id]
+        return (
+            f"SELECT c.student_id, SUM(a.points) AS done FROM {COMPLETIONS} c "
+            f"JOIN {ACHIEVEMENTS} a ON a.id = c.achievement_id "
+            f"WHERE a.organization_id = %s AND a.is_enabled AND a.points > 0 {itself} {students} "
+            "GROUP BY c.student_id",
+            [criteria.organization_id, *itself_params, *student_params],
+        )
+
+    @property
+    def progress_goal(self) -> int:
+        return self.criteria.points_threshold or 0
+
     def recorded_since(self, since: datetime) -> tuple[str, list]:
         return (
             f"SELECT rc.student_id FROM {COMPLETIONS} rc "

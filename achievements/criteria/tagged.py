@@ -19,6 +19,10 @@ class TaggedCoursesQuery(CourseCompletionQuery):
             [self.criteria.tag_id],
         )
 
+    @property
+    def progress_goal(self) -> int:
+        return self.criteria.min_courses or 0
+
     def met_students(self, scope: Scope) -> tuple[str, list]:
         per_course, params = self.first_course_completions(scope)
         return (

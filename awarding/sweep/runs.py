@@ -10,6 +10,7 @@ import logging
 from django.utils import timezone
 
 from achievements.models import AchievementWatermark, SweepRun
+from badges.audit import SWEEP_ORIGIN, origin_as
 
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
@@ -48,7 +49,8 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
         run = SweepRun.objects.create(started_at=started_at, trigger=trigger)
         totals = SweepTotals()
         try:
-            _sweep(totals)
+            with origin_as(SWEEP_ORIGIN):
+                _sweep(totals)
         except Exception as error:  # recorded on the run for administrators to see
             logger.exception("The achievements sweep failed.")
             totals.errors.append(f"{type(error).__name__}: {error}")

@@ -11,11 +11,14 @@ from django.views.generic import DetailView
 
 from achievements.criteria import Criteria
 from achievements.forms import AchievementForm
+from achievements.selectors import achievements_for_user
 from awarding.selectors import (
     achievement_preview,
 )
 from awarding.views.achievements import AchievementObjectMixin
-from badges.forms.mapping import BadgeMappingForm
+from badges.forms.mapping import AutomaticIssuancePreviewForm, BadgeMappingForm
+from badges.models import Badge
+from badges.selectors import badges_for_user
 from badges.services.profiles import badge_map_to_achievement
 from common.views import PortalPermissionMixin
 
@@ -137,3 +140,30 @@ class BadgeUnmapView(PortalPermissionMixin, AchievementObjectMixin, View):
             request, f"“{badge.name}” is no longer issued for this achievement (holders keep it)."
         )
         return redirect("achievements:detail", pk=achievement.pk)
+
+
+class AutomaticIssuancePreviewView(PortalPermissionMixin, View):
+    """htmx, from the badge form's Automatic Issuance tab: how many students the next sweep would
+    issue the badge to with the achievement chosen (retroactive: everyone who completed it or
+    meets it now and does not hold the badge), as the achievement's page says of a mapping."""
+
+    permission_required = "badges.change_badge"
+
+    def get(self, request):
+        form = AutomaticIssuancePreviewForm(
+            request.GET,
+            achievements=achievements_for_user(user=request.user),
+            badges=badges_for_user(user=request.user),
+        )
+        preview = None
+        if form.is_valid() and form.cleaned_data["achievement"] is not None:
+            achievement = form.cleaned_data["achievement"]
+            # A badge being created holds nobody: an unsaved one stands in for it.
+            badge = form.cleaned_data["badge"] or Badge(organization_id=achievement.organization_id)
+            [badge_preview] = achievement_preview(
+                criteria=Criteria.of(achievement), badges=[badge], achievement_id=achievement.pk
+            ).badges
+            preview = {"achievement": achievement, "recipients": badge_preview.recipients}
+        return render(
+            request, "badges/includes/automatic_issuance_preview.html", {"preview": preview}
+        )

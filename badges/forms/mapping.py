@@ -30,3 +30,16 @@ def _badge_choice_label(badge: Badge) -> str:
     if badge.achievement_id:
         label += f" (now mapped to {badge.achievement.name})"
     return label
+
+
+class AutomaticIssuancePreviewForm(forms.Form):
+    """The badge form's Automatic Issuance tab, as its preview reads it: the achievement chosen,
+    and the badge being edited (none while it is being created)."""
+
+    achievement = IdModelChoiceField(queryset=Achievement.objects.none(), required=False)
+    badge = IdModelChoiceField(queryset=Badge.objects.none(), required=False)
+
+    def __init__(self, *args, achievements, badges, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["achievement"].queryset = achievements
+        self.fields["badge"].queryset = badges

@@ -145,11 +145,11 @@ class BadgeForm(forms.Form):
         help_text=(
             f"PNG or JPEG, at most {filesizeformat(BADGE_IMAGE_MAX_BYTES)} and "
             f"{BADGE_IMAGE_MAX_SIDE} × {BADGE_IMAGE_MAX_SIDE} pixels. Without an image the badge "
-            "shows the default image."
+            "shows one made from its name."
         ),
     )
     remove_image = forms.BooleanField(
-        label="Remove the image and show the default image", required=False
+        label="Remove the image and show the one made from its name", required=False
     )
     achievement = AchievementChoiceField(
         label="Achievement",

@@ -51,9 +51,9 @@ class BatchSelectionMixin(IssueContextMixin, CourseClassMixin):
         )
 
     def visible_enrollments(self):
-        return self.issue_context.visible_enrollments.select_related("student").order_by(
-            "student__last_name", "student__first_name", "student__username"
-        )
+        return self.issue_context.visible_enrollments.select_related(
+            "student", "student__organization"
+        ).order_by("student__last_name", "student__first_name", "student__username")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

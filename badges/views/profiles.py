@@ -5,15 +5,19 @@ Views stay thin: a selector narrows what the user may see (anything outside is a
 validates, a service writes.
 """
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accounts.selectors import user_is_org_admin
 from badges.filters import BadgeListFilter
 from badges.forms.profiles import BadgeForm
+from badges.models import BadgeIssuance
 from badges.selectors import (
     badge_history,
     badges_for_user,
@@ -21,6 +25,8 @@ from badges.selectors import (
     latest_issuances_of_badge,
 )
 from badges.services.profiles import badge_archive, badge_create, badge_delete, badge_update
+from badges.statistics import issuances_per_week
+from common.charts import ChartRow
 from common.views import (
     ForgivingPaginationMixin,
     HtmxPartialMixin,
@@ -75,12 +81,36 @@ class BadgeProfileView(PortalPermissionMixin, BadgeObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["latest_issuances"] = latest_issuances_of_badge(badge=self.object)
         context["history"] = badge_history(badge=self.object)
+        methods = BadgeIssuance.Method
+        context["issuance_series"] = [methods.AUTOMATIC.label, methods.MANUAL.label]
+        context["issuance_rows"] = [
+            ChartRow(
+                f"{week.week_start:%d %b}",
+                (week.by_method[methods.AUTOMATIC], week.by_method[methods.MANUAL]),
+            )
+            for week in issuances_per_week(issuances=self.object.issuances.all())
+        ]
         return context
 
 
 class BadgeFormViewMixin:
     template_name = "badges/badge_form.html"
     form_class = BadgeForm
+
+    def get_form(self, form_class=None):
+        """The Automatic Issuance tab previews, as the achievement's page does, how many students
+        the next sweep would issue the badge to with the achievement chosen."""
+        form = super().get_form(form_class)
+        badge = form.badge
+        form.fields["achievement"].widget.attrs.update(
+            {
+                "hx-get": reverse("badges:automatic_preview"),
+                "hx-trigger": "change, load",
+                "hx-target": "#automatic-preview",
+                **({"hx-vals": json.dumps({"badge": badge.pk})} if badge is not None else {}),
+            }
+        )
+        return form
 
     def form_saved_or_invalid(self, form, save):
         """Run the service; a rule it refuses (a name taken a moment ago) shows on the form."""

@@ -6,7 +6,9 @@ from django.views.generic import ListView, TemplateView
 from badges.selectors import (
     roster_for_user,
 )
+from classes.filters import RosterFilter
 from classes.views import CourseClassMixin
+from common.views import filter_query_string
 
 
 class RosterView(CourseClassMixin, ListView):
@@ -18,11 +20,19 @@ class RosterView(CourseClassMixin, ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return roster_for_user(user=self.request.user, course_class=self.course_class)
+        self.filter = RosterFilter(
+            self.request.GET,
+            enrollments=roster_for_user(user=self.request.user, course_class=self.course_class),
+        )
+        return self.filter.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["instructors"] = self.course_class.instructors.all()
+        context.update(
+            instructors=self.course_class.instructors.all(),
+            filter=self.filter,
+            query_string=filter_query_string(self.request, self.filter, without=("page",)),
+        )
         return context
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView
 
+from achievements.progress import achievements_in_progress_for_student
 from badges.selectors import (
     issuances_mark_profile_links,
     issuances_of_student,
@@ -49,6 +50,9 @@ class StudentBadgesView(DetailView):
         context["any_revocable"] = any(issuance.revocable for issuance in issuances)
         context["achievement_completions"] = completions
         context["points"] = sum(completion.achievement.points for completion in completions)
+        context["achievements_in_progress"] = achievements_in_progress_for_student(
+            student=self.object
+        )
         return context
 
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
@@ -19,10 +16,10 @@ from django.views import View
 
 from credentials import documents
 from credentials.baking import bake_png
+from credentials.images import generated_png
 from credentials.selectors import public_badges, public_issuance, public_organizations
 
 JSON_LD = "application/ld+json"
-DEFAULT_BADGE_IMAGE = "img/badge-default.png"
 
 
 def wants_html(request) -> bool:
@@ -45,6 +42,7 @@ def json_ld_response(document: dict, *, status: int = 200, max_age: int = 300) -
 
 
 def _badge_image_bytes(badge) -> tuple[bytes, str]:
+    """The uploaded image, or the PNG of the image generated from the badge's name."""
     if badge.image:
         try:
             with badge.image.open("rb") as handle:
@@ -52,10 +50,7 @@ def _badge_image_bytes(badge) -> tuple[bytes, str]:
             return data, mimetypes.guess_type(badge.image.name)[0] or "application/octet-stream"
         except (FileNotFoundError, OSError):
             pass
-    path = finders.find(DEFAULT_BADGE_IMAGE) or str(
-        Path(settings.STATIC_ROOT or "") / DEFAULT_BADGE_IMAGE
-    )
-    return Path(path).read_bytes(), "image/png"
+    return generated_png(badge.name), "image/png"
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -160,9 +155,10 @@ class BakedImageView(View):
         image, _ = _badge_image_bytes(issuance.badge)
         try:
             png = bake_png(image, assertion=documents.assertion_url(issuance))
-        except OSError:  # an upload Pillow cannot read: bake the default image instead
-            default, _ = _badge_image_bytes(type(issuance.badge)(name=issuance.badge.name))
-            png = bake_png(default, assertion=documents.assertion_url(issuance))
+        except OSError:  # an upload Pillow cannot read: bake the generated image instead
+            png = bake_png(
+                generated_png(issuance.badge.name), assertion=documents.assertion_url(issuance)
+            )
         response = HttpResponse(png, content_type="image/png")
         name = slugify(issuance.badge.name) or "badge"
         response["Content-Disposition"] = f'attachment; filename="{name}.png"'

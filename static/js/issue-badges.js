@@ -77,9 +77,22 @@
     var button = event.submitter;
     if (!button || !button.hasAttribute("data-disable-on-submit")) { return; }
     // Disabled after the browser has read the button's name and value into the request.
+    // A large batch takes a moment: the button says what it is doing, and so does a status for
+    // screen readers.
     window.setTimeout(function () {
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
+      var busyText = button.getAttribute("data-busy-text");
+      if (busyText) {
+        if (!button.hasAttribute("data-idle-text")) { button.setAttribute("data-idle-text", button.textContent); }
+        button.replaceChildren();
+        var spinner = document.createElement("span");
+        spinner.className = "spinner-border spinner-border-sm me-2";
+        spinner.setAttribute("aria-hidden", "true");
+        button.append(spinner, busyText);
+        var status = button.form && button.form.querySelector("[data-busy-status]");
+        if (status) { status.textContent = busyText; }
+      }
     }, 0);
   });
 
@@ -89,6 +102,7 @@
     document.querySelectorAll("[data-disable-on-submit]").forEach(function (button) {
       button.disabled = false;
       button.removeAttribute("aria-busy");
+      if (button.hasAttribute("data-idle-text")) { button.textContent = button.getAttribute("data-idle-text"); }
     });
   });
 })();

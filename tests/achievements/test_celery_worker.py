@@ -156,3 +156,33 @@ def test_the_request_id_of_a_web_request_is_in_the_log_lines_of_the_task_it_queu
     assert {"task_started", "task_succeeded"} <= {line["event"] for line in lines}
     # Every other task line of this worker belongs to no request (there was only this one).
     assert all(line.get("request_id") in (None, request_id) for line in _json_lines(celery_worker))
+
+
+def test_run_sweep_now_on_sweep_runs_is_run_by_the_worker(
+    celery_worker, portal_app_on, redis_broker, client
+):
+    from django.urls import reverse
+
+    from tests.factories import AdministratorFactory
+
+    portal_app_on(redis_broker.url, redis_broker.transport_options)
+    course_class = CourseClassFactory()
+    lab, badge = _lab_achievement_with_badge(course_class.organization)
+    student = EnrollmentFactory(course_class=course_class).student
+    LabCompletionFactory(student=student, lab=lab, completed_at=day(1))
+    client.force_login(AdministratorFactory(organization=course_class.organization))
+
+    response = client.post(reverse("achievements:sweep_run_now"))
+
+    assert response.status_code == 302
+    wait_until(
+        lambda: SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED).exists(),
+        timeout=60,
+        interval=0.2,
+        what="the sweep run asked for on Sweep Runs",
+        log=celery_worker,
+    )
+    assert "awarding.tasks.sweep_achievements" in celery_worker.read_text()
+    [run] = client.get(reverse("achievements:sweep_runs")).context["runs"]
+    assert run.shown_badges_issued == 1
+    assert BadgeIssuance.objects.get().recipient == student

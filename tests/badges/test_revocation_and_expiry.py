@@ -357,3 +357,27 @@ def test_the_sweep_issues_no_badge_past_its_fixed_expiry_date(organization):
     )
     sweep()
     assert rows(scenario.badge, scenario.meets) == []
+
+
+def test_the_roster_leaves_out_revoked_badges_and_marks_expired_ones(
+    client, instructor, course_class, student, manual_badge, expiring_badge, administrator
+):
+    revoked = BadgeIssuance.objects.create(
+        badge=manual_badge, recipient=student, method="manual", source="roster"
+    )
+    badge_issuance_revoke(actor=administrator, issuance=revoked, reason="Mistake")
+    BadgeIssuance.objects.create(
+        badge=expiring_badge,
+        recipient=student,
+        method="manual",
+        source="roster",
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    client.force_login(instructor)
+
+    page = client.get(reverse("classes:roster", args=[course_class.pk])).content.decode()
+
+    earned = page.split('data-testid="earned-badges"')[1].split("</td>")[0]
+    assert manual_badge.name not in earned
+    assert f"{expiring_badge.name} <span" in earned
+    assert "(expired)" in earned

@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from badges.images import badge_hue, generated_image_url
 from badges.models import Badge, BadgeChange
 from tests.badges.images import SVG_WITH_SCRIPT, noise_png_bytes, png_bytes, upload
 from tests.factories import (
@@ -60,7 +62,7 @@ def test_badge_list_shows_own_badges_with_holders_and_how_they_are_issued(
     content = response.content.decode()
     assert "Automatic and manual" in content
     assert "via Deployed a VM" in content
-    assert "badge-default.png" in content
+    assert f'<img src="{generated_image_url("Cloud Explorer")}"' in content
     assert f"{reverse('badges:issued')}?badge={both.pk}" in content
 
 
@@ -149,14 +151,15 @@ def test_administrator_creates_a_badge_and_the_creation_is_recorded(
     assert {"field": "Automatic Issuance", "old": "", "new": "Safety curriculum"} in change.changes
 
 
-def test_a_new_badge_without_image_shows_the_default_image(admin_client):
-    admin_client.post(reverse("badges:create"), {"name": "Plain", "is_active": "on"})
-    badge = Badge.objects.get(name="Plain")
+def test_a_new_badge_without_image_shows_an_image_generated_from_its_name(admin_client):
+    admin_client.post(reverse("badges:create"), {"name": "Plain Sailing", "is_active": "on"})
+    badge = Badge.objects.get(name="Plain Sailing")
 
     response = admin_client.get(reverse("badges:profile", args=[badge.pk]))
 
     assert not badge.image
-    assert "/static/img/badge-default.png" in response.content.decode()
+    assert badge.image_url == f"/badges/generated/{badge_hue('Plain Sailing')}/PS.svg"
+    assert f'<img src="{badge.image_url}"' in response.content.decode()
 
 
 def test_create_refuses_a_duplicate_name_on_basic_information_and_keeps_the_input(
@@ -626,3 +629,61 @@ def test_the_criteria_and_expiry_tab_is_saved_and_recorded(admin_client, organiz
     assert fields["Criteria"] == ("", "Lead a team for a term.")
     profile = admin_client.get(reverse("badges:profile", args=[badge.pk])).content.decode()
     assert "Expires 2 years after it is issued" in profile
+
+
+def test_the_profile_charts_its_issuances_per_week_by_method(admin_client, manual_badge):
+    BadgeIssuanceFactory.create_batch(2, badge=manual_badge)
+    BadgeIssuanceFactory(badge=manual_badge, method="automatic", source="achievement")
+    BadgeIssuanceFactory()  # another badge's
+
+    response = admin_client.get(reverse("badges:profile", args=[manual_badge.pk]))
+
+    rows = response.context["issuance_rows"]
+    assert len(rows) == 12
+    assert rows[-1].values == (1, 2)
+    assert sum(sum(row.values) for row in rows[:-1]) == 0
+    text = response.content.decode()
+    assert 'data-testid="chart-badge-issuances"' in text
+    assert '<th scope="col">Automatic</th><th scope="col">Manual</th>' in text
+
+
+def test_the_automatic_issuance_tab_previews_who_the_next_sweep_would_issue_the_badge_to(
+    admin_client, administrator, organization
+):
+    from achievements.models import AchievementCompletion
+    from tests.factories import LabCompletionFactory, StudentFactory
+
+    achievement = AchievementFactory(organization=organization, name="Deployed a VM")
+    meets_now, completed_before, holder = StudentFactory.create_batch(3, organization=organization)
+    LabCompletionFactory(student=meets_now, lab=achievement.lab)
+    AchievementCompletion.objects.create(
+        achievement=achievement, student=completed_before, first_met_at=timezone.now()
+    )
+    AchievementCompletion.objects.create(
+        achievement=achievement, student=holder, first_met_at=timezone.now()
+    )
+    badge = BadgeFactory(organization=organization, name="Cloud")
+    BadgeIssuanceFactory(badge=badge, recipient=holder)
+    url = reverse("badges:automatic_preview")
+
+    edit = admin_client.get(reverse("badges:edit", args=[badge.pk])).content.decode()
+    assert f'hx-get="{url}"' in edit
+    assert f'hx-vals="{{&quot;badge&quot;: {badge.pk}}}"' in edit
+
+    editing = admin_client.get(url, {"achievement": achievement.pk, "badge": badge.pk})
+    creating = admin_client.get(url, {"achievement": achievement.pk})
+
+    assert "<strong>2</strong> students would receive this badge" in editing.content.decode()
+    assert "<strong>3</strong> students would receive this badge" in creating.content.decode()
+    assert admin_client.get(url, {"achievement": ""}).content.decode().strip() == ""
+
+
+def test_the_automatic_issuance_preview_knows_no_other_organizations_achievement(
+    admin_client, other_organization
+):
+    foreign = AchievementFactory(organization=other_organization, name="Theirs")
+
+    response = admin_client.get(reverse("badges:automatic_preview"), {"achievement": foreign.pk})
+
+    assert "Theirs" not in response.content.decode()
+    assert "would receive" not in response.content.decode()

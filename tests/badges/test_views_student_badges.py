@@ -72,7 +72,7 @@ def test_the_page_lists_badges_with_image_date_and_how_each_was_issued(
     by_hand = f"Manual, by {instructor.display_name}, from the roster of {course_class.name}"
     assert by_hand in content
     assert f"from the course assignment Data Protection for {student.display_name}" in content
-    assert content.count('<img src="/static/img/badge-default.png"') == 3
+    assert content.count('<img src="/badges/generated/') == 3
     assert "Deployed a VM" in content
     assert "1 March 2026" in content
     assert response.context["points"] == 10
@@ -233,17 +233,36 @@ def _earn(student, organization, count):
         )
 
 
+def _work_toward(organization, count):
+    from catalog.models import LearningPathCourse
+    from tests.factories import CourseFactory, LearningPathFactory
+
+    for _ in range(count):
+        achievement = AchievementFactory(
+            organization=organization, criteria_type="course_set", lab=None
+        )
+        achievement.course_set.set(CourseFactory.create_batch(2))
+        path = LearningPathFactory()
+        LearningPathCourse.objects.create(learning_path=path, course=CourseFactory(), position=1)
+        AchievementFactory(
+            organization=organization, criteria_type="learning_path", lab=None, learning_path=path
+        )
+
+
 def test_the_page_takes_a_fixed_number_of_queries(
     client, organization, student, django_assert_num_queries
 ):
-    """Session, user, roles, the student, the issuances, the completions, the permissions (2)
-    and the organization shown in the top bar: 9, whatever the number of rows."""
+    """Session, user, roles, the student, the issuances, the completions, the permissions (2),
+    the organization shown in the top bar, and the achievements in progress with their course
+    sets, learning paths and the progress of them all: 13, whatever the number of rows."""
     client.force_login(student)
     _earn(student, organization, 1)
-    with django_assert_num_queries(9):
+    _work_toward(organization, 1)
+    with django_assert_num_queries(13):
         _page(client, student)
 
     _earn(student, organization, 20)
-    with django_assert_num_queries(9):
+    _work_toward(organization, 20)
+    with django_assert_num_queries(13):
         response = _page(client, student)
     assert len(response.context["issuances"]) == 21

@@ -1,11 +1,15 @@
 """The class Roster page: who sees it, which students, their badges, a fixed number of queries,
 and marking enrollments complete."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from badges.selectors import ROSTER_ROW_REFRESH_WINDOW
 from classes.models import Enrollment
 from tests.factories import (
     AdministratorFactory,
@@ -97,7 +101,9 @@ def test_roster_row_shows_name_link_email_organization_status_and_badges(
     assert student.organization.name in row
     assert "Enrolled" in row
     assert "Star Participant" in row
-    assert f'aria-label="Issue a Badge to {student.display_name}"' in row
+    assert (
+        f'Issue a Badge<span class="visually-hidden"> to {student.display_name}</span></a>' in row
+    )
 
 
 def test_roster_shows_only_badges_of_the_class_organization(
@@ -147,8 +153,9 @@ def test_roster_needs_a_login(client, course_class):
 
 
 # Session, user, two for permissions, role groups, the class, may-issue check, the count, the
-# instructors, one page of enrollments with their students, and their badges.
-ROSTER_QUERIES = 11
+# instructors, one page of enrollments with their students, and their badges; the organizations
+# offered by the roster's filter.
+ROSTER_QUERIES = 12
 
 
 def test_roster_takes_a_fixed_number_of_queries_whatever_its_size(
@@ -300,3 +307,75 @@ def test_class_names_link_to_the_roster_only_for_those_who_may_open_it(
         f'<a href="{roster_url(course_class)}">{course_class.name}</a>'
     )
     assert class_link_for(student) == course_class.name
+
+
+def _names(response):
+    return [enrollment.student.display_name for enrollment in response.context["enrollments"]]
+
+
+@pytest.fixture
+def mixed_roster(course_class, organization, other_organization):
+    """Three students of two organizations, one of them completed."""
+    people = {}
+    for first, last, org, done in [
+        ("Ada", "Zeller", organization, False),
+        ("Bo", "Young", other_organization, True),
+        ("Cy", "Abbot", organization, False),
+    ]:
+        enrollment = EnrollmentFactory(
+            course_class=course_class,
+            student=StudentFactory(first_name=first, last_name=last, organization=org),
+            completed_at=timezone.now() - timedelta(days=1) if done else None,
+        )
+        people[first] = enrollment.student
+    return people
+
+
+def test_roster_is_searched_filtered_and_sorted(client, contractor, course_class, mixed_roster):
+    client.force_login(contractor)
+    url = roster_url(course_class)
+
+    assert _names(client.get(url)) == ["Cy Abbot", "Bo Young", "Ada Zeller"]
+    assert _names(client.get(url, {"sort": "-name"})) == ["Ada Zeller", "Bo Young", "Cy Abbot"]
+    assert _names(client.get(url, {"search": "zell"})) == ["Ada Zeller"]
+    assert _names(client.get(url, {"status": "completed"})) == ["Bo Young"]
+    assert _names(client.get(url, {"status": "enrolled", "sort": "-name"})) == [
+        "Ada Zeller",
+        "Cy Abbot",
+    ]
+    organization_id = mixed_roster["Bo"].organization_id
+    assert _names(client.get(url, {"organization": organization_id})) == ["Bo Young"]
+    response = client.get(url, {"search": "nobody"})
+    assert "No students match these filters." in response.content.decode()
+
+
+def test_roster_organization_filter_offers_only_organizations_the_user_may_see(
+    client, instructor, course_class, mixed_roster, organization, other_organization
+):
+    client.force_login(instructor)
+
+    response = client.get(roster_url(course_class))
+
+    offered = list(response.context["filter"].form.fields["organization"].queryset)
+    assert offered == [organization]
+    refused = client.get(roster_url(course_class), {"organization": other_organization.pk})
+    assert refused.context["filter"].form.errors["organization"]
+
+
+def test_a_row_completed_a_moment_ago_refreshes_itself_for_a_while_only(
+    client, instructor, course_class, student
+):
+    client.force_login(instructor)
+    row_url = reverse("classes:roster_row", args=[course_class.pk, student.pk])
+    enrollment = Enrollment.objects.get(course_class=course_class, student=student)
+
+    assert "load delay:1s" not in client.get(row_url).content.decode()
+
+    client.post(reverse("classes:complete", args=[course_class.pk]), {"student": student.pk})
+    assert "load delay:1s" in client.get(row_url).content.decode()
+    assert "load delay:1s" in client.get(roster_url(course_class)).content.decode()
+
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        completion_recorded_at=timezone.now() - ROSTER_ROW_REFRESH_WINDOW - timedelta(seconds=1)
+    )
+    assert "load delay:1s" not in client.get(row_url).content.decode()

@@ -8,6 +8,7 @@ from achievements.models import SweepRun
 from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from tests.achievements.scenarios import day
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import BadgeFactory, LabCompletionFactory, LabFactory, StudentFactory
 
 pytestmark = [
@@ -39,6 +40,7 @@ def test_administrator_creates_an_achievement_maps_a_badge_and_the_sweep_issues_
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("heading", name="Deployed a VM")).to_be_visible()
+    assert_no_serious_axe_violations(page, "achievement-detail")
     expect(page.get_by_test_id("completion-count")).to_have_text("0 students")
     page.get_by_label("Map a badge").select_option(label="Cloud Explorer")
     expect(page.get_by_test_id("mapping-preview")).to_have_text(

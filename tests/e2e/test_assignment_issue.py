@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.e2e.test_roster_issue import see_success_then_closed
 from tests.factories import BadgeFactory, CourseAssignmentFactory
 
@@ -45,6 +46,7 @@ def test_administrator_issues_from_course_assignment(
     ).click()
     dialog = page.locator("#portal-dialog")
     expect(dialog.get_by_role("heading", name="Choose Badge")).to_be_visible()
+    assert_no_serious_axe_violations(page, "assignment-choose-badge-dialog")
     dialog.get_by_label("Star Participant").check()
     dialog.get_by_role("button", name="Select a Badge").click()
 

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from badges.models import Badge
 from tests.badges.images import SVG_WITH_SCRIPT
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import AchievementFactory, BadgeFactory
 
 pytestmark = [
@@ -37,6 +38,7 @@ def test_administrator_enables_manual_issuance_as_the_help_article_says(
     # 1. Navigate to the badge's Profile page.
     page.get_by_role("link", name="Safety Champion", exact=True).click()
     expect(page.get_by_role("heading", name="Safety Champion")).to_be_visible()
+    assert_no_serious_axe_violations(page, "badge-profile")
     expect(page.get_by_test_id("manual-issuance")).to_have_text("No")
 
     # 2. Click Edit to edit the badge.
@@ -95,6 +97,7 @@ def test_a_refused_image_opens_the_image_tab_with_its_message(
 
     image_tab = page.get_by_role("tabpanel", name="Image")
     expect(image_tab).to_be_visible()
+    assert_no_serious_axe_violations(page, "badge-edit-image-error")
     expect(image_tab).to_contain_text("Upload a PNG or JPEG image")
     page.get_by_role("tab", name="Basic Information").click()
     expect(page.get_by_label("Name")).to_have_value("Typed Before The Error")
@@ -111,6 +114,7 @@ def test_a_badge_nobody_holds_is_deleted_after_confirming_in_the_dialog(
     page.get_by_role("link", name="Delete").click()
     dialog = page.locator("#portal-dialog")
     expect(dialog.get_by_role("heading", name="Delete Badge")).to_be_visible()
+    assert_no_serious_axe_violations(page, "badge-delete-dialog")
     dialog.get_by_role("button", name="Delete Badge").click()
 
     expect(page).to_have_url(f"{live_server.url}/badges/")

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import BadgeFactory, BadgeIssuanceFactory, EnrollmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +58,7 @@ def test_instructor_runs_a_batch_with_one_already_earned_pair(
     expect(students.get_by_role("listitem")).to_have_count(2)
     expect(badges.get_by_role("listitem")).to_have_count(2)
 
+    assert_no_serious_axe_violations(page, "batch-before-issuing")
     page.get_by_role("button", name="Issue Badges").click()
 
     results = page.get_by_test_id("batch-results")
@@ -74,6 +76,39 @@ def test_instructor_runs_a_batch_with_one_already_earned_pair(
     expect(failed).to_contain_text(student.display_name)
     expect(failed).to_contain_text("Already earned on")
     assert BadgeIssuance.objects.filter(source=BadgeIssuance.Source.BATCH).count() == 3
+    assert_no_serious_axe_violations(page, "batch-results")
+
+    page.get_by_role("link", name="Start a new batch").click()
+    expect(page.get_by_test_id("batch-badges")).to_contain_text("No badges chosen yet.")
+    expect(page.get_by_test_id("batch-students")).to_contain_text("No students chosen yet.")
+    expect(page.get_by_test_id("batch-results")).to_have_count(0)
     assert set(
         BadgeIssuance.objects.filter(recipient=other).values_list("badge__name", flat=True)
     ) == {"Star Participant", "Quick Learner"}
+
+
+def test_a_batch_shows_that_it_is_working_until_the_page_comes_back(
+    log_in, live_server, instructor, course_class, student, manual_badge
+):
+    page = log_in(instructor)
+    page.goto(f"{live_server.url}/classes/{course_class.pk}/issue-badges/")
+    dialog = page.locator("#portal-dialog")
+    page.get_by_role("button", name="Add Badges").click()
+    dialog.get_by_label("Star Participant").check()
+    dialog.get_by_role("button", name="Select a Badge").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="Add Students").click()
+    dialog.get_by_label(student.display_name).check()
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog).to_be_hidden()
+    # The answer never comes (204: the browser stays on the page), as with a slow large batch.
+    page.route("**/issue-badges/", lambda route: route.fulfill(status=204))
+
+    page.get_by_role("button", name="Issue Badges").click()
+
+    working = page.get_by_role("button", name="Issuing 1 badge to 1 student…")
+    expect(working).to_be_disabled()
+    expect(working).to_have_attribute("aria-busy", "true")
+    expect(page.get_by_role("status").filter(has_text="Issuing 1 badge")).to_have_count(1)
+    assert_no_serious_axe_violations(page, "batch-working")
+    assert not BadgeIssuance.objects.exists()

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from badges.models import BadgeIssuance, IssuanceEvent
 from credentials import documents
 from credentials.baking import extract_assertion
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import BadgeIssuanceFactory
 
 pytestmark = [
@@ -107,6 +108,7 @@ def test_a_visitor_opens_a_shared_link_and_sees_the_badge_verified(
     content = page.content()
     assert "Lovelace" not in content
     assert ada.email not in content
+    assert_no_serious_axe_violations(page, "public verification valid")
 
     # The same URL answers a verifier with the JSON-LD assertion.
     answer = page.request.get(assertion_url, headers={"Accept": "application/ld+json"})
@@ -127,6 +129,7 @@ def test_the_student_shares_adds_to_linkedin_downloads_and_shows_their_name(
     expect(page).to_have_url(f"{live_server.url}{reverse('badges:student', args=[ada.pk])}")
     expect(page.get_by_role("heading", name="Achievements/Badges: Ada Lovelace")).to_be_visible()
 
+    assert_no_serious_axe_violations(page, "student own badges with sharing")
     share = page.get_by_test_id(f"share-{issuance.pk}")
     expect(share.get_by_role("button", name=re.compile("^Share"))).to_be_visible()
     expect(share.get_by_role("link", name="Add to LinkedIn profile")).to_be_visible()
@@ -229,6 +232,8 @@ def test_an_administrator_revokes_and_reinstates_and_the_public_page_follows(
     expect(status).to_contain_text("Revoked")
     expect(status).to_contain_text("Shared the exam answers")
     expect(status).not_to_contain_text("Valid")
+    assert_no_serious_axe_violations(visitor, "public verification revoked")
+    assert_no_serious_axe_violations(page, "admin student badges with reinstate")
     answer = visitor.request.get(assertion_url, headers={"Accept": "application/ld+json"})
     assert answer.status == 410
     assert answer.json()["revoked"] is True
@@ -255,3 +260,19 @@ def test_an_administrator_revokes_and_reinstates_and_the_public_page_follows(
         (IssuanceEvent.Kind.REVOKED, "Shared the exam answers", administrator.pk),
         (IssuanceEvent.Kind.REINSTATED, "Cleared on appeal", administrator.pk),
     ]
+
+
+def test_the_organization_and_criteria_pages_pass_axe(
+    page, log_in, visitor, live_server, administrator, issuance
+):
+    log_in(administrator)
+    page.goto(f"{live_server.url}{reverse('organization')}")
+    expect(page.get_by_test_id("issuer-profile-form")).to_be_visible()
+    assert_no_serious_axe_violations(page, "admin organization")
+    page.get_by_label("Issuer name").fill("Northwind Academy")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Issuer profile saved.")
+
+    visitor.goto(f"{live_server.url}{reverse('credentials:criteria', args=[issuance.badge_id])}")
+    expect(visitor.get_by_test_id("criteria")).to_contain_text("Issued by Northwind Academy")
+    assert_no_serious_axe_violations(visitor, "public criteria")

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import BadgeIssuanceFactory
 
 pytestmark = [
@@ -16,6 +17,7 @@ def test_anonymous_visitor_is_sent_to_the_login_page(page, live_server):
 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/badges/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert_no_serious_axe_violations(page, "login-page")
 
 
 def test_administrator_logs_in_and_sees_the_dashboard(log_in, administrator, manual_badge):
@@ -28,6 +30,7 @@ def test_administrator_logs_in_and_sees_the_dashboard(log_in, administrator, man
     for label in ["Badges", "Achievements", "Classes", "Course Assignments"]:
         expect(navigation.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(navigation.get_by_role("button", name="Log out")).to_be_visible()
+    assert_no_serious_axe_violations(page, "admin-dashboard-journey")
 
 
 def test_student_logs_in_and_sees_their_badges(log_in, student, manual_badge):
@@ -38,6 +41,7 @@ def test_student_logs_in_and_sees_their_badges(log_in, student, manual_badge):
     expect(page.get_by_test_id("student-dashboard")).to_contain_text("Star Participant")
     page.get_by_role("link", name="My Badges").click()
     expect(page.get_by_test_id("student-badges")).to_contain_text("Star Participant")
+    assert_no_serious_axe_violations(page, "student-badges-journey")
     expect(page.get_by_role("link", name="Badges", exact=True)).to_have_count(0)
 
 

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import BadgeIssuance
+from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import TEST_PASSWORD, BadgeFactory, BadgeIssuanceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,10 +40,12 @@ def test_instructor_issues_one_badge_from_roster(
     open_roster(page, course_class)
     row = page.locator(f"#roster-row-{student.pk}")
     expect(row.get_by_test_id("earned-badges")).to_have_text("None yet")
+    assert_no_serious_axe_violations(page, "roster-journey")
 
     row.get_by_role("link", name=f"Issue a Badge to {student.display_name}").click()
     dialog = page.locator("#portal-dialog")
     expect(dialog.get_by_role("heading", name="Choose Badge")).to_be_visible()
+    assert_no_serious_axe_violations(page, "roster-choose-badge-dialog")
     expect(dialog.get_by_label("Cloud Champion")).to_be_visible()
     dialog.get_by_placeholder("Search badges").press_sequentially("star")
     expect(dialog.get_by_label("Cloud Champion")).to_have_count(0)

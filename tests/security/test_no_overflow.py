@@ -57,13 +57,15 @@ def built_forms(organization, administrator, instructor, course_class):
     from accounts.admin import OrganizationAdminForm
     from accounts.forms import AdminLoginForm, LoginForm
     from achievements.forms import AchievementForm
+    from achievements.models import Achievement
     from assignments.filters import CourseAssignmentFilter
     from awarding.forms import CompleteEnrollmentsForm
     from badges.admin import AdminIssueForm
     from badges.filters import BadgeListFilter, IssuedBadgeFilter, IssuedBadgeFilterForm
     from badges.forms.issuing import BatchSelectionForm, IssueOneBadgeForm
-    from badges.forms.mapping import BadgeMappingForm
+    from badges.forms.mapping import AutomaticIssuancePreviewForm, BadgeMappingForm
     from badges.forms.profiles import BadgeForm
+    from badges.models import Badge
     from common.forms import SearchForm
     from credentials.forms import IssuerProfileForm
     from tests.factories import AchievementFactory, BadgeFactory
@@ -80,6 +82,9 @@ def built_forms(organization, administrator, instructor, course_class):
         BatchSelectionForm: BatchSelectionForm,
         IssueOneBadgeForm: IssueOneBadgeForm,
         BadgeMappingForm: lambda data: BadgeMappingForm(data, achievement=achievement),
+        AutomaticIssuancePreviewForm: lambda data: AutomaticIssuancePreviewForm(
+            data, achievements=Achievement.objects.all(), badges=Badge.objects.all()
+        ),
         BadgeForm: lambda data: BadgeForm(data, organization=organization),
         SearchForm: SearchForm,
         IssuerProfileForm: IssuerProfileForm,

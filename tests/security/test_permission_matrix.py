@@ -72,6 +72,12 @@ def _public_id(roles_and_objects):
 
 PUBLIC = ("200 200 200 200 200 200 200 200", "405 405 405 405 405 405 405 405")
 
+
+def generated_image_args(roles_and_objects):
+    """A hue and initials: no object of any organization."""
+    return [12, "SP"]
+
+
 MATRIX: dict[str, tuple] = {
     # Public: the Open Badges documents and the pages of a shared badge.
     "credentials:issuer": (_issuer, *PUBLIC),
@@ -106,6 +112,12 @@ MATRIX: dict[str, tuple] = {
         "403 403 403 403 403 403 403 403",
         "405 405 405 405 405 405 405 405",
     ),
+    # A function of its URL alone (badges/images.py): public, like an uploaded image in /media/.
+    "badges:generated_image": (
+        generated_image_args,
+        "200 200 200 200 200 200 200 200",
+        "405 405 405 405 405 405 405 405",
+    ),
     "login": (
         no_args,
         "200 302 302 302 302 302 302 302",
@@ -120,6 +132,16 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "302 403 403 403 403 200 200 200",
         "302 403 403 403 403 405 405 405",
+    ),
+    "badges:automatic_preview": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 405 405 405",
+    ),
+    "achievements:sweep_run_now": (
+        no_args,
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 302 302",
     ),
     "achievements:create": (
         no_args,
@@ -464,7 +486,10 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
     }
     # The public credential documents are for anyone (their ids are public by design).
     public = {name for name in MATRIX if MATRIX[name][1:] == PUBLIC}
-    assert {name for name in MATRIX if MATRIX[name][0] is not no_args} - public <= set(cases)
+    takes_an_id = {
+        name for name in MATRIX if MATRIX[name][0] not in (no_args, generated_image_args)
+    }
+    assert takes_an_id - public <= set(cases)
     for name, args in cases.items():
         url = reverse(name, args=args)
         for method in ("get", "post"):
