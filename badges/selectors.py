@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Availability, User
+from accounts.roles import STUDENT
 from accounts.selectors import (
     administered_by,
     user_administers_organization,
@@ -110,8 +111,18 @@ def _issuance_related(issuances: QuerySet[BadgeIssuance]) -> QuerySet[BadgeIssua
     )
 
 
-def issuances_of_student(*, student: User) -> QuerySet[BadgeIssuance]:
-    return _issuance_related(BadgeIssuance.objects.filter(recipient=student))
+def issuances_of_student(*, student: User, viewer: User | None = None) -> QuerySet[BadgeIssuance]:
+    """A student's badges as `viewer` may see them: all of them for the student (no viewer) and
+    platform staff; for anyone else those of their organization's badges (and of the badges
+    made available to it)."""
+    issuances = _issuance_related(BadgeIssuance.objects.filter(recipient=student))
+    if viewer is None or viewer.pk == student.pk or viewer.is_staff:
+        return issuances
+    if viewer.organization_id is None:
+        return issuances.none()
+    return issuances.filter(
+        badge__in=Badge.objects.filter(badges_available_in(organization_id=viewer.organization_id))
+    )
 
 
 def latest_issuances_of_badge(*, badge: Badge, limit: int = 10) -> QuerySet[BadgeIssuance]:
@@ -143,7 +154,12 @@ def students_visible_to(*, user: User) -> QuerySet[User]:
         return User.objects.all()
     condition = Q(pk=user.pk) | Q(pk__in=_roster_student_ids_taught_by(user=user))
     if user_is_org_admin(user=user):
-        condition |= Q(organization_id=user.organization_id) | Q(
+        # Students only: an administrator does not open the page of a fellow administrator or
+        # of an instructor (least privilege).
+        is_student = Exists(
+            User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=STUDENT)
+        )
+        condition |= Q(is_student, organization_id=user.organization_id) | Q(
             pk__in=Enrollment.objects.filter(
                 course_class__organization_id=user.organization_id
             ).values("student_id")

@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from achievements.progress import achievements_in_progress_for_student
+from achievements.selectors import completions_of_student
 from badges.selectors import (
     issuances_mark_profile_links,
     issuances_of_student,
@@ -36,15 +37,11 @@ class StudentBadgesView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        issuances = list(issuances_of_student(student=self.object))
+        issuances = list(issuances_of_student(student=self.object, viewer=self.request.user))
         issuances_mark_profile_links(user=self.request.user, issuances=issuances)
         for issuance in issuances:
             issuance.revocable = user_may_revoke(user=self.request.user, badge=issuance.badge)
-        completions = list(
-            self.object.achievement_completions.select_related("achievement").order_by(
-                "-first_met_at", "pk"
-            )
-        )
+        completions = list(completions_of_student(student=self.object, viewer=self.request.user))
         context["issuances"] = issuances
         context["is_own_page"] = self.request.user.pk == self.object.pk
         context["any_revocable"] = any(issuance.revocable for issuance in issuances)
