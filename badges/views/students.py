@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView
 
+from accounts.selectors import user_may_set_participation
 from achievements.progress import achievements_in_progress_for_student
 from achievements.selectors import completions_of_student
 from badges.selectors import (
@@ -44,6 +45,9 @@ class StudentBadgesView(DetailView):
         completions = list(completions_of_student(student=self.object, viewer=self.request.user))
         context["issuances"] = issuances
         context["is_own_page"] = self.request.user.pk == self.object.pk
+        context["may_set_participation"] = user_may_set_participation(
+            user=self.request.user, student=self.object
+        )
         context["any_revocable"] = any(issuance.revocable for issuance in issuances)
         context["achievement_completions"] = completions
         context["points"] = sum(completion.achievement.points for completion in completions)
