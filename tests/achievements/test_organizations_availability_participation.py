@@ -19,9 +19,9 @@ from awarding.services.participation import (
 from awarding.sweep.runs import sweep_run
 from awarding.sweep.students import achievements_evaluate_students
 from badges.models import Badge, BadgeIssuance
-from catalog.models import LabCompletion
 from badges.services.context import IssueContext
 from badges.services.issuance import badge_issue_many
+from catalog.models import LabCompletion
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
