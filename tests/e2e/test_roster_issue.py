@@ -30,6 +30,9 @@ def open_roster(page, course_class, classes_link="My Classes"):
     ).click()
     page.get_by_role("link", name=course_class.name).click()
     expect(page.get_by_role("heading", name=course_class.name)).to_be_visible()
+    # The heading shows before htmx has set the page up (its script is deferred); a key pressed
+    # on a link before then follows the link instead of opening the dialog.
+    page.wait_for_load_state("load")
 
 
 def test_instructor_issues_one_badge_from_roster(
