@@ -56,6 +56,19 @@ def badges_available_in(*, organization_id: int) -> Q:
     )
 
 
+def badges_available_from_elsewhere(*, user: User) -> QuerySet[Badge]:
+    """Badges of other organizations (its ancestors) made available to the user's: listed to its
+    administrators read-only, since only the owner edits them."""
+    if user.organization_id is None:
+        return Badge.objects.none()
+    return (
+        Badge.objects.filter(badges_available_in(organization_id=user.organization_id))
+        .exclude(organization_id=user.organization_id)
+        .select_related("organization")
+        .order_by("name")
+    )
+
+
 def badges_for_user(*, user: User) -> QuerySet[Badge]:
     """Badges whose profile a user may open: their organization's, for administrators."""
     badges = Badge.objects.select_related("organization", "achievement")

@@ -410,3 +410,17 @@ def test_the_student_and_their_administrator_switch_participation_and_others_may
     assert client.post(url, {}).status_code == 404
     student.refresh_from_db()
     assert student.participates_in_achievements
+
+
+def test_a_child_organizations_administrator_sees_an_available_badge_read_only(client, tree):
+    badge = BadgeFactory(organization=tree["group"], name="Group Star", availability="children")
+    BadgeFactory(organization=tree["group"], name="Group Only")
+    client.force_login(AdministratorFactory(organization=tree["north"]))
+
+    page = client.get(reverse("badges:list")).content.decode()
+
+    section = page.split('data-testid="available-badges"')[1]
+    assert "Group Star" in section
+    assert "Group Only" not in page
+    assert reverse("badges:edit", args=[badge.pk]) not in page
+    assert reverse("credentials:criteria", args=[badge.pk]) in section
