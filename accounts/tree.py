@@ -18,7 +18,7 @@ def descendants_sql(organization_id_sql: str = "%s") -> str:
     """A subquery of the ids of an organization and all its descendants; the organization's id
     is bound where `organization_id_sql` stands (a parameter, or a column of the outer query)."""
     return (
-        f"WITH RECURSIVE tree(id) AS (SELECT {organization_id_sql} "
+        f"WITH RECURSIVE tree(id) AS (SELECT CAST({organization_id_sql} AS bigint) "
         f"UNION SELECT o.id FROM {ORGANIZATIONS} o JOIN tree ON o.parent_id = tree.id) "
         "SELECT id FROM tree"
     )

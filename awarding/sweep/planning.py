@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 
 from achievements.criteria import (
@@ -56,10 +56,18 @@ class Plan:
 
 
 def achievements_for_sweep() -> list[Achievement]:
-    """The enabled achievements in evaluation order: points last (lowest threshold first), so
-    that points earned in this sweep count in this sweep. A fixed number of queries."""
+    """The enabled achievements of organizations with Enable Achievements on, in evaluation
+    order: points last (lowest threshold first), so that points earned in this sweep count in
+    this sweep. A fixed number of queries."""
+    return [a for a in achievements_with_switch() if a.organization_achievements_enabled]
+
+
+def achievements_with_switch() -> list[Achievement]:
+    """Every enabled achievement, each with `organization_achievements_enabled` (its
+    organization's Enable Achievements), in evaluation order."""
     achievements = list(
-        Achievement.objects.filter(is_enabled=True, organization__achievements_enabled=True)
+        Achievement.objects.filter(is_enabled=True)
+        .annotate(organization_achievements_enabled=F("organization__achievements_enabled"))
         .select_related("learning_path", "watermark")
         .prefetch_related(
             "course_set",
@@ -75,13 +83,6 @@ def achievements_for_sweep() -> list[Achievement]:
         achievements,
         key=lambda a: (a.criteria_type == Type.POINTS, a.points_threshold or 0, a.pk),
     )
-
-
-def achievements_switched_off() -> int:
-    """Enabled achievements the sweep skips: their organization has Enable Achievements off."""
-    return Achievement.objects.filter(
-        is_enabled=True, organization__achievements_enabled=False
-    ).count()
 
 
 def plans_for(achievements: Sequence[Achievement]) -> list[Plan]:

@@ -15,8 +15,7 @@ from badges.audit import SWEEP_ORIGIN, origin_as
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
 from .planning import (
-    achievements_for_sweep,
-    achievements_switched_off,
+    achievements_with_switch,
     has_news,
     plans_for,
     recent_records,
@@ -78,8 +77,10 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
 
 
 def _sweep(totals: SweepTotals) -> None:
-    totals.achievements_skipped = achievements_switched_off()
-    achievements = achievements_for_sweep()
+    every = achievements_with_switch()
+    achievements = [a for a in every if a.organization_achievements_enabled]
+    # Their organization has Enable Achievements off: not evaluated, counted on the run.
+    totals.achievements_skipped = len(every) - len(achievements)
     if not achievements:
         return
     plans = plans_for(achievements)
