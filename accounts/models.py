@@ -82,6 +82,13 @@ class User(AbstractUser):
                 fields=["last_name", "first_name", "username"], name="accounts_user_name_idx"
             ),
             models.Index(Lower("email"), name="accounts_user_email_lower_idx"),
+            # The sweep asks, every run, who changed their participation since it last looked:
+            # few ever do, so the index holds only them.
+            models.Index(
+                fields=["participation_changed_at"],
+                name="user_participation_idx",
+                condition=models.Q(participation_changed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
