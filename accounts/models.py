@@ -3,9 +3,35 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+class Availability(models.TextChoices):
+    """Who may use a badge or an achievement besides its own organization."""
+
+    OWN = "own", "This organization only"
+    CHILDREN = "children", "All its child organizations"
+    CHOSEN = "chosen", "Chosen child organizations"
+
+
 class Organization(models.Model):
+    """A customer. Organizations form a tree (a parent with child organizations, any depth, no
+    cycles: `accounts.tree` finds descendants and ancestors with a recursive query)."""
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The parent organization: it may make badges and achievements available here.",
+    )
+    achievements_enabled = models.BooleanField(
+        "Enable Achievements",
+        default=True,
+        db_default=True,
+        help_text="Off: the sweep and the re-evaluation skip this organization's achievements; "
+        "badges are still issued by hand.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,6 +63,15 @@ class User(AbstractUser):
         db_default=False,
         help_text="Anyone with the link to one of your badges sees your name beside it.",
     )
+    participates_in_achievements = models.BooleanField(
+        "Participate in Achievements",
+        default=True,
+        db_default=True,
+        help_text="Off: no achievement completions, no points and no automatic badges. Back on, "
+        "everything earned in the meantime is restored.",
+    )
+    # When participation last changed: the next sweep evaluates such a student's whole history.
+    participation_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -47,6 +82,13 @@ class User(AbstractUser):
                 fields=["last_name", "first_name", "username"], name="accounts_user_name_idx"
             ),
             models.Index(Lower("email"), name="accounts_user_email_lower_idx"),
+            # The sweep asks, every run, who changed their participation since it last looked:
+            # few ever do, so the index holds only them.
+            models.Index(
+                fields=["participation_changed_at"],
+                name="user_participation_idx",
+                condition=models.Q(participation_changed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

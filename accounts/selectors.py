@@ -66,3 +66,13 @@ def administered_by(
     if user_is_org_admin(user=user):
         return queryset.filter(**{field: user.organization_id})
     return queryset.none()
+
+
+def user_may_set_participation(*, user: User, student: User) -> bool:
+    """Participate in Achievements: the student themselves, and their organization's
+    administrators (platform staff too)."""
+    if user.pk == student.pk:
+        return True
+    return user.has_perm("achievements.change_achievement") and user_administers_organization(
+        user=user, organization_id=student.organization_id
+    )

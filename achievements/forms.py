@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.availability import availability_fields, clean_availability
 from accounts.models import Organization
 from common.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from common.limits import COURSE_SET_MAX_COURSES
@@ -82,6 +83,10 @@ class AchievementForm(forms.ModelForm):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(availability_fields(organization=organization))
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["availability"] = self.instance.availability
+            self.initial["available_to"] = [org.pk for org in self.instance.available_to.all()]
         self.organization = organization
         self.fields["course_set"].max_choices = COURSE_SET_MAX_COURSES
         # static/js/achievement_form.js shows the fields of the chosen criteria only.
@@ -105,6 +110,8 @@ class AchievementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        clean_availability(self, cleaned)
+        self.instance.availability = cleaned["availability"]
         kind = cleaned.get("criteria_type")
         if kind not in CRITERIA_FIELDS:
             return cleaned
@@ -131,4 +138,6 @@ class AchievementForm(forms.ModelForm):
             min_courses=data.get("min_courses"),
             learning_path=data.get("learning_path"),
             points_threshold=data.get("points_threshold"),
+            availability=data.get("availability") or "own",
+            available_to=[org.pk for org in data.get("available_to") or ()],
         )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import Availability
+
 
 class Achievement(models.Model):
     """A rule that finds the completion of a task; badges mapped to it are issued automatically.
@@ -47,6 +49,18 @@ class Achievement(models.Model):
         "catalog.LearningPath", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     points_threshold = models.PositiveIntegerField(null=True, blank=True)
+    availability = models.CharField(
+        "Availability",
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.OWN,
+        db_default=Availability.OWN,
+        help_text="Whose students it counts: this organization's, or also those of its child "
+        "organizations (their completions, and its badges go to them automatically).",
+    )
+    available_to = models.ManyToManyField(
+        "accounts.Organization", blank=True, related_name="achievements_available"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped whenever the rule or its mapping changes: the next sweep then evaluates the whole
     # history for this achievement instead of only what changed since its last run.
@@ -170,6 +184,12 @@ class SweepRun(models.Model):
         default=0, help_text="Achievement completions recorded (students who newly met one)."
     )
     badges_issued = models.PositiveIntegerField(default=0)
+    achievements_skipped = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Enabled achievements not evaluated: their organization has Enable "
+        "Achievements off.",
+    )
     error = models.TextField(blank=True)
 
     class Meta:

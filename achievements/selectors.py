@@ -1,11 +1,58 @@
 """Reads about achievements, already narrowed to what a user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from accounts.models import User
+from accounts.models import Availability, User
 from accounts.selectors import administered_by
+from accounts.tree import ancestors_sql
 
-from .models import Achievement
+from .models import Achievement, AchievementCompletion
+
+
+def achievements_available_in(*, organization_id: int, prefix: str = "") -> Q:
+    """Achievements that count the students of this organization: its own, and its ancestors'
+    made available to it (Availability). No query of its own: the ancestors are a subquery."""
+    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
+    chosen = Achievement.available_to.through.objects.filter(
+        achievement_id=OuterRef(f"{prefix}pk"), organization_id=organization_id
+    )
+    return (
+        Q(**{f"{prefix}organization_id": organization_id})
+        | Q(
+            **{
+                f"{prefix}availability": Availability.CHILDREN,
+                f"{prefix}organization_id__in": ancestors,
+            }
+        )
+        | Q(
+            Exists(chosen),
+            **{
+                f"{prefix}availability": Availability.CHOSEN,
+                f"{prefix}organization_id__in": ancestors,
+            },
+        )
+    )
+
+
+def completions_of_student(*, student: User, viewer: User) -> QuerySet[AchievementCompletion]:
+    """A student's achievement completions as `viewer` may see them: all of them for the student
+    and platform staff; for anyone else those of their organization's achievements (and of the
+    achievements made available to it)."""
+    completions = student.achievement_completions.select_related("achievement").order_by(
+        "-first_met_at", "pk"
+    )
+    if viewer.pk == student.pk or viewer.is_staff:
+        return completions
+    if viewer.organization_id is None:
+        return completions.none()
+    return completions.filter(
+        pk__in=AchievementCompletion.objects.filter(
+            achievements_available_in(
+                organization_id=viewer.organization_id, prefix="achievement__"
+            )
+        ).values("pk")
+    )
 
 
 def achievements_for_user(*, user: User) -> QuerySet[Achievement]:

@@ -29,11 +29,16 @@ CRITERIA_FIELDS = (
     "min_courses",
     "learning_path_id",
     "points_threshold",
+    "availability",
 )
 
 
 def achievement_create(
-    *, organization: Organization, achievement: Achievement, course_set: Iterable = ()
+    *,
+    organization: Organization,
+    achievement: Achievement,
+    course_set: Iterable = (),
+    available_to: Iterable = (),
 ) -> Achievement:
     """Save a new achievement (its fields filled by a form) for the organization. The next
     sweep evaluates it over all history: completions from before it existed count.
@@ -44,11 +49,15 @@ def achievement_create(
         achievement.organization = organization
         _save_or_refuse_duplicate_name(achievement)
         achievement.course_set.set(course_set)
+        achievement.available_to.set(available_to)
     return achievement
 
 
 def achievement_update(
-    *, achievement: Achievement, course_set: Iterable | None = None
+    *,
+    achievement: Achievement,
+    course_set: Iterable | None = None,
+    available_to: Iterable | None = None,
 ) -> Achievement:
     """Save the changes a form made to an achievement. If they change who meets it, the next
     sweep evaluates it again over all history; if they change its points or whether it counts,
@@ -59,9 +68,12 @@ def achievement_update(
         before = Achievement.objects.select_for_update().get(pk=achievement.pk)
         old_courses = set(before.course_set.values_list("pk", flat=True))
         new_courses = old_courses if course_set is None else {course.pk for course in course_set}
+        old_available = set(before.available_to.values_list("pk", flat=True))
+        new_available = old_available if available_to is None else {org.pk for org in available_to}
         criteria_changed = (
             any(getattr(before, name) != getattr(achievement, name) for name in CRITERIA_FIELDS)
             or old_courses != new_courses
+            or old_available != new_available
             or (achievement.is_enabled and not before.is_enabled)
         )
         points_changed = (
@@ -73,6 +85,8 @@ def achievement_update(
         _save_or_refuse_duplicate_name(achievement)
         if course_set is not None:
             achievement.course_set.set(course_set)
+        if available_to is not None:
+            achievement.available_to.set(available_to)
         if points_changed:
             _points_achievements_changed(organization_id=achievement.organization_id, now=now)
     return achievement

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import Availability
 from common.sql import RandomHex, RandomUUID
 
 from .images import badge_image_url
@@ -68,6 +69,19 @@ class Badge(models.Model):
         "Period", max_length=10, choices=ExpiryUnit.choices, blank=True, default=""
     )
     expires_on = models.DateField("Expires on", null=True, blank=True)
+    availability = models.CharField(
+        "Availability",
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.OWN,
+        db_default=Availability.OWN,
+    )
+    available_to = models.ManyToManyField(
+        "accounts.Organization",
+        blank=True,
+        related_name="badges_available",
+        help_text="With “Chosen child organizations”: the child organizations that may use it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,15 +12,18 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Availability, User
+from accounts.roles import STUDENT
 from accounts.selectors import (
     administered_by,
     user_administers_organization,
     user_is_instructor,
     user_is_org_admin,
 )
+from accounts.tree import ancestors_sql
 from assignments.models import CourseAssignment
 from classes.models import CourseClass, Enrollment
 from classes.selectors import class_enrollments_visible_to
@@ -31,6 +34,39 @@ BADGE_HISTORY_LENGTH = 50
 # How long a roster row completed a moment ago keeps asking for its badges (once a second): the
 # re-evaluation runs on the worker right after the commit, a second or two under normal load.
 ROSTER_ROW_REFRESH_WINDOW = timedelta(seconds=15)
+
+
+def badges_available_in(*, organization_id: int) -> Q:
+    """Badges that classes and course assignments of this organization may use: its own, and its
+    ancestors' badges made available to it (to all their child organizations, or to it by
+    choice). The ancestors come from a recursive subquery: no query of its own."""
+    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
+    return (
+        Q(organization_id=organization_id)
+        | Q(availability=Availability.CHILDREN, organization_id__in=ancestors)
+        | Q(
+            Exists(
+                Badge.available_to.through.objects.filter(
+                    badge_id=OuterRef("pk"), organization_id=organization_id
+                )
+            ),
+            availability=Availability.CHOSEN,
+            organization_id__in=ancestors,
+        )
+    )
+
+
+def badges_available_from_elsewhere(*, user: User) -> QuerySet[Badge]:
+    """Badges of other organizations (its ancestors) made available to the user's: listed to its
+    administrators read-only, since only the owner edits them."""
+    if user.organization_id is None:
+        return Badge.objects.none()
+    return (
+        Badge.objects.filter(badges_available_in(organization_id=user.organization_id))
+        .exclude(organization_id=user.organization_id)
+        .select_related("organization")
+        .order_by("name")
+    )
 
 
 def badges_for_user(*, user: User) -> QuerySet[Badge]:
@@ -88,8 +124,18 @@ def _issuance_related(issuances: QuerySet[BadgeIssuance]) -> QuerySet[BadgeIssua
     )
 
 
-def issuances_of_student(*, student: User) -> QuerySet[BadgeIssuance]:
-    return _issuance_related(BadgeIssuance.objects.filter(recipient=student))
+def issuances_of_student(*, student: User, viewer: User | None = None) -> QuerySet[BadgeIssuance]:
+    """A student's badges as `viewer` may see them: all of them for the student (no viewer) and
+    platform staff; for anyone else those of their organization's badges (and of the badges
+    made available to it)."""
+    issuances = _issuance_related(BadgeIssuance.objects.filter(recipient=student))
+    if viewer is None or viewer.pk == student.pk or viewer.is_staff:
+        return issuances
+    if viewer.organization_id is None:
+        return issuances.none()
+    return issuances.filter(
+        badge__in=Badge.objects.filter(badges_available_in(organization_id=viewer.organization_id))
+    )
 
 
 def latest_issuances_of_badge(*, badge: Badge, limit: int = 10) -> QuerySet[BadgeIssuance]:
@@ -121,7 +167,12 @@ def students_visible_to(*, user: User) -> QuerySet[User]:
         return User.objects.all()
     condition = Q(pk=user.pk) | Q(pk__in=_roster_student_ids_taught_by(user=user))
     if user_is_org_admin(user=user):
-        condition |= Q(organization_id=user.organization_id) | Q(
+        # Students only: an administrator does not open the page of a fellow administrator or
+        # of an instructor (least privilege).
+        is_student = Exists(
+            User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=STUDENT)
+        )
+        condition |= Q(is_student, organization_id=user.organization_id) | Q(
             pk__in=Enrollment.objects.filter(
                 course_class__organization_id=user.organization_id
             ).values("student_id")
@@ -221,9 +272,15 @@ def badges_issuable_in_organization(
     """Badges that may be issued by hand for a class or course assignment of this organization:
     active, with manual issuance enabled. With a recipient, each badge says whether they already
     hold it (`held`)."""
-    badges = Badge.objects.filter(
-        organization_id=organization_id, is_active=True, manual_issuance_enabled=True
-    ).order_by("name")
+    badges = (
+        Badge.objects.filter(
+            badges_available_in(organization_id=organization_id),
+            is_active=True,
+            manual_issuance_enabled=True,
+        )
+        .select_related("organization")
+        .order_by("name")
+    )
     for word in search.split():
         badges = badges.filter(Q(name__icontains=word) | Q(description__icontains=word))
     if recipient_id is not None:

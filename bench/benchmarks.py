@@ -260,7 +260,14 @@ def naive_evaluate(student_ids) -> tuple[set, set]:
     )
     now = timezone.now()
     for student_id in student_ids:
+        student = User.objects.get(pk=student_id)
         for achievement in achievements:
+            # An achievement counts the students of its organization who take part.
+            if (
+                achievement.organization_id != student.organization_id
+                or not student.participates_in_achievements
+            ):
+                continue
             if AchievementCompletion.objects.filter(
                 achievement=achievement, student_id=student_id
             ).exists():
@@ -365,12 +372,16 @@ _LISTED = _COMPLETED_COURSES.replace("{courses}", "= ANY(%(courses)s)")
 _TAGGED = _COMPLETED_COURSES.replace(
     "{courses}", f"IN (SELECT t.course_id FROM {COURSE_TAGS} t WHERE t.tag_id = %(tag)s)"
 )
-# Only students receive badges (anyone else's completions, like those of bench-staff, earn none).
+# Only students receive badges (anyone else's completions, like those of bench-staff, earn none),
+# and only the students of the achievement's organization who take part in achievements (the
+# generated achievements are available to their own organization only).
 _INSERT = (
     f"INSERT INTO {_LOWER_BOUND_TABLE} (badge_id, recipient_id, issued_at, method, source, "
     "source_achievement_id) SELECT %(badge)s, s.student_id, now(), 'automatic', 'achievement', "
     "%(achievement)s FROM ({students}) s WHERE EXISTS (SELECT 1 FROM accounts_user_groups m "
-    "JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = s.student_id AND g.name = 'Student')"
+    "JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = s.student_id AND g.name = 'Student') "
+    "AND EXISTS (SELECT 1 FROM accounts_user u WHERE u.id = s.student_id "
+    "AND u.organization_id = %(organization)s AND u.participates_in_achievements)"
 )
 _LOWER_BOUND_SQL = {
     Type.LAB: "SELECT DISTINCT student_id FROM catalog_labcompletion WHERE lab_id = %(lab)s",

@@ -11,7 +11,7 @@ from django.views.static import serve
 
 from accounts.forms import AdminLoginForm, LoginForm
 from assignments.views import AssignmentListView
-from awarding.views import achievements, completions, mapping, sweep_runs
+from awarding.views import achievements, completions, mapping, participation, sweep_runs
 from badges.views import assignments as assignment_pages
 from badges.views import batch, dialogs, images, profiles, roster, search, students
 from classes.views import ClassListView
@@ -142,6 +142,16 @@ urlpatterns = [
         name="organization",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
+    path(
+        "organization/achievements/",
+        participation.EnableAchievementsView.as_view(),
+        name="organization_achievements",
+    ),
+    path(
+        "students/<int:pk>/participation/",
+        participation.ParticipationView.as_view(),
+        name="participation",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

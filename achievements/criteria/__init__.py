@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from accounts.models import Availability
+from accounts.tree import descendants_sql
 from common.sql import db_datetime, in_list
 
 from .base import CriteriaQuery
@@ -40,6 +42,7 @@ from .tables import (
     ENROLLMENTS,
     EXAM_ATTEMPTS,
     LAB_COMPLETIONS,
+    USERS,
 )
 from .tagged import TaggedCoursesQuery
 from .values import EVERYONE, Criteria, Scope
@@ -55,6 +58,7 @@ __all__ = [
     "EXAM_ATTEMPTS",
     "LAB_COMPLETIONS",
     "QUERIES",
+    "USERS",
     "Criteria",
     "CriteriaQuery",
     "Scope",
@@ -77,20 +81,40 @@ QUERIES: dict[str, type[CriteriaQuery]] = {
 }
 
 
+def audience_sql(criteria: Criteria, column: str) -> tuple[str, list]:
+    """`column` (a student's organization) is one the achievement counts: its own, and with its
+    Availability its child organizations (the whole subtree, one recursive query) or the
+    chosen ones."""
+    if criteria.availability == Availability.CHILDREN:
+        return f"{column} IN ({descendants_sql()})", [criteria.organization_id]
+    if criteria.availability == Availability.CHOSEN and criteria.available_to:
+        return in_list(column, [criteria.organization_id, *criteria.available_to])
+    return f"{column} = %s", [criteria.organization_id]
+
+
 def met_students_sql(criteria: Criteria, scope: Scope = EVERYONE) -> tuple[str, list]:
-    """`SELECT student_id, first_met_at` of the students in scope who meet the criteria."""
+    """`SELECT student_id, first_met_at` of the students in scope who meet the criteria: of the
+    organizations it counts (its Availability), taking part in achievements (Participate in
+    Achievements)."""
     try:
         query = QUERIES[criteria.criteria_type]
     except KeyError:
         raise ValueError(f"Unknown criteria type {criteria.criteria_type!r}") from None
-    return query(criteria).met_students(scope)
+    met, params = query(criteria).met_students(scope)
+    audience, audience_params = audience_sql(criteria, "p.organization_id")
+    return (
+        f"SELECT m.student_id, m.first_met_at FROM ({met}) m "
+        f"JOIN {USERS} p ON p.id = m.student_id "
+        f"WHERE p.participates_in_achievements AND {audience}",
+        [*params, *audience_params],
+    )
 
 
 def met_again_sql(criteria: Criteria, scope: Scope, since: datetime) -> tuple[str, list]:
     """`SELECT student_id` of the students in scope who meet the criteria and have a record it
     counts made at or after `since`: those who met it again (after a badge of it expired)."""
     query = QUERIES[criteria.criteria_type](criteria)
-    met, met_params = query.met_students(scope)
+    met, met_params = met_students_sql(criteria, scope)
     recent, recent_params = query.recorded_since(since)
     return (
         f"SELECT m.student_id FROM ({met}) m WHERE m.student_id IN ({recent})",

@@ -13,8 +13,9 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import ClassVar
 
-from common.sql import in_list
+from common.sql import db_datetime, in_list
 
+from .tables import USERS
 from .values import Criteria, Scope
 
 
@@ -60,4 +61,10 @@ class CriteriaQuery(ABC):
         if since is None:
             return "", []
         subquery, params = self.recorded_since(since)
-        return f"AND {column} IN ({subquery})", params
+        # A student who took part in achievements again since is evaluated over their whole
+        # history, as if all their records were new.
+        return (
+            f"AND ({column} IN ({subquery}) OR {column} IN "
+            f"(SELECT rp.id FROM {USERS} rp WHERE rp.participation_changed_at >= %s))",
+            [*params, db_datetime(since)],
+        )

@@ -7,6 +7,7 @@ right if a model's table changes. The sweep and the benchmarks read the same tab
 
 from __future__ import annotations
 
+from accounts.models import User
 from assignments.models import CourseAssignment
 from catalog.models import Course, ExamAttempt, LabCompletion
 from classes.models import CourseClass, Enrollment
@@ -21,3 +22,4 @@ ASSIGNMENTS = CourseAssignment._meta.db_table
 COURSE_TAGS = Course.tags.through._meta.db_table
 ACHIEVEMENTS = Achievement._meta.db_table
 COMPLETIONS = AchievementCompletion._meta.db_table
+USERS = User._meta.db_table

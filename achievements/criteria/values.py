@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from accounts.models import Availability
+
 from ..models import Achievement
 
 if TYPE_CHECKING:
@@ -35,6 +37,10 @@ class Criteria:
     min_courses: int | None = None
     exam_id: int | None = None
     points_threshold: int | None = None
+    # Whose students it counts: its organization's; with "children" also its descendants'; with
+    # "chosen" also those of `available_to` (Availability).
+    availability: str = "own"
+    available_to: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, achievement: Achievement) -> Criteria:
@@ -53,6 +59,12 @@ class Criteria:
             min_courses=achievement.min_courses,
             learning_path=achievement.learning_path,
             points_threshold=achievement.points_threshold,
+            availability=achievement.availability,
+            available_to=(
+                tuple(sorted(org.pk for org in achievement.available_to.all()))
+                if achievement.availability == Availability.CHOSEN
+                else ()
+            ),
         )
 
     @classmethod
@@ -69,6 +81,8 @@ class Criteria:
         min_courses: int | None = None,
         learning_path: LearningPath | None = None,
         points_threshold: int | None = None,
+        availability: str = Availability.OWN,
+        available_to: Sequence[int] = (),
     ) -> Criteria:
         """The criteria of the given type, keeping only the fields that type uses."""
         kwargs: dict[str, Any] = {}
@@ -91,6 +105,8 @@ class Criteria:
             criteria_type=criteria_type,
             organization_id=organization_id,
             achievement_id=achievement_id,
+            availability=availability,
+            available_to=tuple(sorted(set(available_to))),
             **kwargs,
         )
 

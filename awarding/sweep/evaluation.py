@@ -46,6 +46,7 @@ class SweepTotals:
     achievements_evaluated_in_full: int = 0
     achievements_completed: int = 0
     badges_issued: int = 0
+    achievements_skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Max, Prefetch
+from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 
 from achievements.criteria import (
@@ -30,6 +30,7 @@ from achievements.criteria import (
     ENROLLMENTS,
     EXAM_ATTEMPTS,
     LAB_COMPLETIONS,
+    USERS,
     Criteria,
 )
 from achievements.models import Achievement
@@ -55,13 +56,22 @@ class Plan:
 
 
 def achievements_for_sweep() -> list[Achievement]:
-    """The enabled achievements in evaluation order: points last (lowest threshold first), so
-    that points earned in this sweep count in this sweep. A fixed number of queries."""
+    """The enabled achievements of organizations with Enable Achievements on, in evaluation
+    order: points last (lowest threshold first), so that points earned in this sweep count in
+    this sweep. A fixed number of queries."""
+    return [a for a in achievements_with_switch() if a.organization_achievements_enabled]
+
+
+def achievements_with_switch() -> list[Achievement]:
+    """Every enabled achievement, each with `organization_achievements_enabled` (its
+    organization's Enable Achievements), in evaluation order."""
     achievements = list(
         Achievement.objects.filter(is_enabled=True)
+        .annotate(organization_achievements_enabled=F("organization__achievements_enabled"))
         .select_related("learning_path", "watermark")
         .prefetch_related(
             "course_set",
+            "available_to",
             Prefetch(
                 "learning_path__steps",
                 queryset=LearningPathCourse.objects.only("id", "learning_path_id", "course_id"),
@@ -148,21 +158,26 @@ def recent_records(plans: Sequence[Plan]) -> dict[str, bool]:
             # Only completions that carry points change a points total.
             f"EXISTS (SELECT 1 FROM {ACHIEVEMENTS} a WHERE a.is_enabled AND a.points > 0 "
             f"AND EXISTS (SELECT 1 FROM {COMPLETIONS} c "
-            "WHERE c.achievement_id = a.id AND c.recorded_at >= %s))",
-            [records_since] * 4 + [completions_since],
+            "WHERE c.achievement_id = a.id AND c.recorded_at >= %s)), "
+            # A student who takes part in achievements again: their whole history is news.
+            f"EXISTS (SELECT 1 FROM {USERS} WHERE participation_changed_at >= %s)",
+            [records_since] * 4 + [completions_since, records_since],
         )
-        lab, exam, enrollment, assignment, completion = cursor.fetchone()
+        lab, exam, enrollment, assignment, completion, participation = cursor.fetchone()
     return {
         "lab": bool(lab),
         "exam": bool(exam),
         "course": bool(enrollment or assignment),
         "completion": bool(completion),
+        "participation": bool(participation),
     }
 
 
 def has_news(plan: Plan, recent: dict[str, bool], points_earned: bool) -> bool:
     """Whether an incremental plan has records to look at (`recent` from recent_records)."""
     kind = plan.criteria.criteria_type
+    if recent["participation"]:
+        return True
     if kind == Type.LAB:
         return recent["lab"]
     if kind == Type.LEARNING_PATH:

@@ -14,7 +14,12 @@ from badges.audit import SWEEP_ORIGIN, origin_as
 
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
-from .planning import achievements_for_sweep, has_news, plans_for, recent_records
+from .planning import (
+    achievements_with_switch,
+    has_news,
+    plans_for,
+    recent_records,
+)
 from .pool import evaluate_all
 
 logger = logging.getLogger(__name__)
@@ -55,6 +60,7 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
         run.achievements_evaluated_in_full = totals.achievements_evaluated_in_full
         run.achievements_completed = totals.achievements_completed
         run.badges_issued = totals.badges_issued
+        run.achievements_skipped = totals.achievements_skipped
         run.status = SweepRun.Status.FAILED if totals.errors else SweepRun.Status.SUCCEEDED
         run.error = "\n".join(totals.errors)
         run.save()
@@ -71,7 +77,10 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
 
 
 def _sweep(totals: SweepTotals) -> None:
-    achievements = achievements_for_sweep()
+    every = achievements_with_switch()
+    achievements = [a for a in every if a.organization_achievements_enabled]
+    # Their organization has Enable Achievements off: not evaluated, counted on the run.
+    totals.achievements_skipped = len(every) - len(achievements)
     if not achievements:
         return
     plans = plans_for(achievements)

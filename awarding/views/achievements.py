@@ -80,6 +80,7 @@ class AchievementCreateView(
                 organization=self.organization(),
                 achievement=form.save(commit=False),
                 course_set=form.cleaned_data["course_set"],
+                available_to=form.cleaned_data["available_to"],
             )
         except ValidationError as refused:  # the name was taken since the form checked it
             form.add_error(None, refused)
@@ -112,7 +113,9 @@ class AchievementUpdateView(
     def form_valid(self, form):
         try:
             achievement = achievement_update(
-                achievement=form.save(commit=False), course_set=form.cleaned_data["course_set"]
+                achievement=form.save(commit=False),
+                course_set=form.cleaned_data["course_set"],
+                available_to=form.cleaned_data["available_to"],
             )
         except ValidationError as refused:  # the name was taken since the form checked it
             form.add_error(None, refused)

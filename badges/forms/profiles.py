@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.availability import availability_fields, clean_availability
 from achievements.models import Achievement
 from badges.models import Badge
 from badges.services.profiles import DUPLICATE_NAME_MESSAGE
@@ -108,6 +109,7 @@ class BadgeForm(forms.Form):
             "Criteria and Expiry",
             ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on"),
         ),
+        FormTab("availability", "Availability", ("availability", "available_to")),
     )
     CREDENTIAL_FIELDS = (
         "criteria_narrative",
@@ -205,6 +207,10 @@ class BadgeForm(forms.Form):
                 **(kwargs.get("initial") or {}),
             }
         super().__init__(*args, **kwargs)
+        self.fields.update(availability_fields(organization=organization))
+        if badge is not None and not self.is_bound:
+            self.initial["availability"] = badge.availability
+            self.initial["available_to"] = [org.pk for org in badge.available_to.all()]
         self.organization = organization
         self.badge = badge
         self.requested_tab = active_tab
@@ -251,6 +257,7 @@ class BadgeForm(forms.Form):
                 self.add_error("expires_on", "Choose a date before the year 9000.")
         else:
             cleaned["expires_on"] = None
+        clean_availability(self, cleaned)
         return cleaned
 
     def tabs(self) -> list[dict]:

@@ -19,6 +19,7 @@ from accounts.roles import STUDENT
 from achievements.models import AchievementCompletion
 from badges.audit import current_origin
 from badges.models import Badge, BadgeIssuance, IssuanceEvent
+from badges.selectors import badges_available_in
 from badges.services.context import IssueContext, Recipients
 from badges.services.outcomes import (
     BatchOutcome,
@@ -40,10 +41,33 @@ def _db_or_none(value: datetime | None):
 _SQLITE_PAIRS_PER_STATEMENT = 8_000
 
 
-def _badge_refusal(*, context: IssueContext, badge: Badge | None) -> str | None:
+def _available_elsewhere(*, context: IssueContext, badges: dict[int, Badge]) -> set[int]:
+    """Of these badges, those of another organization made available to the context's (its
+    Availability): one query, and only when some badge is another organization's."""
+    if context.organization_id is None:
+        return set()
+    foreign = [
+        pk for pk, badge in badges.items() if badge.organization_id != context.organization_id
+    ]
+    if not foreign:
+        return set()
+    return set(
+        Badge.objects.filter(
+            badges_available_in(organization_id=context.organization_id), pk__in=foreign
+        ).values_list("pk", flat=True)
+    )
+
+
+def _badge_refusal(
+    *, context: IssueContext, badge: Badge | None, available: set[int] = frozenset()
+) -> str | None:
     if badge is None:
         return Refusal.NO_BADGE
-    if context.organization_id is not None and badge.organization_id != context.organization_id:
+    if (
+        context.organization_id is not None
+        and badge.organization_id != context.organization_id
+        and badge.pk not in available
+    ):
         return Refusal.OTHER_ORGANIZATION
     if not badge.is_active:
         return Refusal.ARCHIVED
@@ -255,10 +279,11 @@ def badge_issue_batch(
     badge_ids = list(dict.fromkeys(badge_ids))
     student_ids = list(dict.fromkeys(student_ids))
     badges = Badge.objects.in_bulk(badge_ids) if badge_ids else {}
+    available = _available_elsewhere(context=context, badges=badges)
     refused: list[RefusedChoice] = []
     valid_badges = []
     for pk in badge_ids:
-        reason = _badge_refusal(context=context, badge=badges.get(pk))
+        reason = _badge_refusal(context=context, badge=badges.get(pk), available=available)
         if reason:
             refused.append(RefusedChoice(kind="badge", pk=pk, reason=reason, badge=badges.get(pk)))
         else:
@@ -298,9 +323,12 @@ def _issue(
     recipients: Recipients,
 ) -> list[IssueOutcome]:
     students = recipients.found
+    available = _available_elsewhere(context=context, badges=badges)
     refusals: dict[tuple[int, int], str] = {}
     for pair in requested:
-        reason = _badge_refusal(context=context, badge=badges.get(pair[0])) or _student_refusal(
+        reason = _badge_refusal(
+            context=context, badge=badges.get(pair[0]), available=available
+        ) or _student_refusal(
             context=context, student=students.get(pair[1]), issuable=recipients.issuable
         )
         if reason:

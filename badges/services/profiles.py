@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Organization, User
+from accounts.models import Availability, Organization, User
 from accounts.selectors import user_administers_organization
+from accounts.tree import organization_descendants
 from achievements.models import Achievement
 from badges.audit import current_origin
 from badges.models import Badge, BadgeChange, BadgeIssuance
@@ -34,6 +35,8 @@ _TRACKED_FIELDS = [
     ("image", "Image"),
     ("criteria_narrative", "Criteria"),
     ("expiry", "Expiry"),
+    ("availability", "Availability"),
+    ("available_to", "Child organizations"),
 ]
 
 
@@ -47,7 +50,32 @@ def _displayed(badge: Badge, field_name: str) -> str:
         return value.name.rsplit("/", 1)[-1] if value else "Default image"
     if field_name == "expiry":
         return badge.expiry_description
+    if field_name == "availability":
+        return badge.get_availability_display()
+    if field_name == "available_to":
+        return _names(badge.available_to.values_list("pk", flat=True)) if badge.pk else ""
     return value
+
+
+def _names(organization_ids) -> str:
+    names = Organization.objects.filter(pk__in=list(organization_ids)).values_list(
+        "name", flat=True
+    )
+    return ", ".join(sorted(names))
+
+
+def _ensure_descendants(*, organization_id: int, organizations) -> None:
+    """Only child organizations (at any depth) may be chosen."""
+    ids = {org.pk for org in organizations}
+    if not ids:
+        return
+    allowed = set(
+        organization_descendants(organization_id=organization_id)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    if ids - allowed:
+        raise ValidationError({"available_to": "Choose among this organization's children."})
 
 
 CREDENTIAL_FIELDS = ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on")
@@ -137,6 +165,8 @@ def badge_create(
     manual_issuance_enabled: bool = False,
     achievement=None,
     image: File | None = None,
+    availability: str = Availability.OWN,
+    available_to=(),
     **credential,
 ) -> Badge:
     """Create a badge of `organization` and record its first values.
@@ -153,10 +183,13 @@ def badge_create(
         is_active=is_active,
         manual_issuance_enabled=manual_issuance_enabled,
         achievement=achievement,
+        availability=availability,
         **_credential_fields(credential),
     )
+    _ensure_descendants(organization_id=organization.pk, organizations=available_to)
     with transaction.atomic():
         _save_or_refuse_duplicate_name(badge)
+        badge.available_to.set(available_to)
         if image is not None:
             badge.image.save(_image_file_name(badge=badge, image=image), image, save=False)
             badge.save(update_fields=["image", "updated_at"])
@@ -181,6 +214,8 @@ def badge_update(
     achievement,
     image: File | None = None,
     remove_image: bool = False,
+    availability: str | None = None,
+    available_to=None,
     **credential,
 ) -> Badge:
     """Store every field of the edit form at once and record what changed (nothing when nothing
@@ -203,6 +238,11 @@ def badge_update(
         current.achievement = achievement
         for name, value in _credential_fields(credential).items():
             setattr(current, name, value)
+        if availability is not None:
+            current.availability = availability
+        if available_to is not None:
+            _ensure_descendants(organization_id=current.organization_id, organizations=available_to)
+            current.available_to.set(available_to)
         new_image_name = ""
         if image is not None:
             current.image.save(_image_file_name(badge=current, image=image), image, save=False)

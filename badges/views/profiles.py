@@ -20,6 +20,7 @@ from badges.forms.profiles import BadgeForm
 from badges.models import BadgeIssuance
 from badges.selectors import (
     badge_history,
+    badges_available_from_elsewhere,
     badges_for_user,
     badges_with_holder_counts,
     latest_issuances_of_badge,
@@ -65,6 +66,7 @@ class BadgeListView(PortalPermissionMixin, HtmxPartialMixin, ForgivingPagination
         return super().get_context_data(
             filter=self.filterset,
             query_string=filter_query_string(self.request, self.filterset),
+            available_badges=badges_available_from_elsewhere(user=self.request.user)[:50],
             **kwargs,
         )
 
@@ -131,6 +133,8 @@ def _badge_fields(cleaned_data) -> dict:
         "achievement": cleaned_data["achievement"],
         "image": cleaned_data["image"],
         **{name: cleaned_data[name] for name in BadgeForm.CREDENTIAL_FIELDS},
+        "availability": cleaned_data["availability"],
+        "available_to": cleaned_data["available_to"],
     }
 
 

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView
 
+from accounts.selectors import user_may_set_participation
 from achievements.progress import achievements_in_progress_for_student
+from achievements.selectors import completions_of_student
 from badges.selectors import (
     issuances_mark_profile_links,
     issuances_of_student,
@@ -36,17 +38,16 @@ class StudentBadgesView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        issuances = list(issuances_of_student(student=self.object))
+        issuances = list(issuances_of_student(student=self.object, viewer=self.request.user))
         issuances_mark_profile_links(user=self.request.user, issuances=issuances)
         for issuance in issuances:
             issuance.revocable = user_may_revoke(user=self.request.user, badge=issuance.badge)
-        completions = list(
-            self.object.achievement_completions.select_related("achievement").order_by(
-                "-first_met_at", "pk"
-            )
-        )
+        completions = list(completions_of_student(student=self.object, viewer=self.request.user))
         context["issuances"] = issuances
         context["is_own_page"] = self.request.user.pk == self.object.pk
+        context["may_set_participation"] = user_may_set_participation(
+            user=self.request.user, student=self.object
+        )
         context["any_revocable"] = any(issuance.revocable for issuance in issuances)
         context["achievement_completions"] = completions
         context["points"] = sum(completion.achievement.points for completion in completions)

@@ -29,6 +29,7 @@ class OrganizationView(PermissionRequiredMixin, View):
             {
                 "form": form,
                 "organization": profile.organization,
+                "children": profile.organization.children.order_by("name"),
                 "issuer_url": documents.issuer_url(profile.organization_id),
             },
         )

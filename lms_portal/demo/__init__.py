@@ -7,6 +7,7 @@ from django.db import transaction
 from .awards import demo_awards
 from .credentials import demo_credentials
 from .learning import demo_learning
+from .organizations import demo_organizations
 from .people import DEMO_PASSWORD, DemoPeople, demo_people
 
 __all__ = ["DEMO_PASSWORD", "DEMO_LOGINS", "demo_build"]
@@ -29,4 +30,5 @@ def demo_build() -> DemoPeople:
     people = demo_people()
     demo_awards(people, demo_learning(people, rng))
     demo_credentials(people)
+    demo_organizations(people)
     return people

@@ -20,7 +20,8 @@ def test_seed_demo_twice_gives_the_same_counts(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert _counts() == first
-    assert first["accounts.Organization"] == 2
-    assert User.objects.filter(groups__name="Student").count() == 60
+    # Northwind Health with two child clinics, Contoso, and Fabrikam (achievements off).
+    assert first["accounts.Organization"] == 5
+    assert User.objects.filter(groups__name="Student").count() == 64
     assert BadgeIssuance.objects.filter(method="manual").exists()
     assert User.objects.get(username="admin.northwind").check_password("demo-badges-2026")

@@ -174,6 +174,7 @@ def test_changing_the_criteria_in_the_django_admin_marks_them_changed(client, or
             "points": achievement.points,
             "criteria_type": "lab",
             "lab": LabFactory().pk,
+            "availability": "own",
         },
     )
 

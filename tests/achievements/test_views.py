@@ -133,10 +133,16 @@ def test_administrator_of_another_organization_gets_404(client, other_organizati
     assert Achievement.objects.get().is_enabled
 
 
-def test_preview_of_an_unsaved_achievement_counts_students_who_already_meet_it(admin_client):
+def test_preview_of_an_unsaved_achievement_counts_students_who_already_meet_it(
+    admin_client, organization
+):
     lab = LabFactory()
     for _ in range(3):
-        LabCompletionFactory(lab=lab, completed_at=day(1))
+        LabCompletionFactory(
+            lab=lab, completed_at=day(1), student=StudentFactory(organization=organization)
+        )
+    # Another organization's student is not counted: the achievement counts its own students.
+    LabCompletionFactory(lab=lab, completed_at=day(1))
 
     response = admin_client.post(reverse("achievements:preview"), _form_data(lab=lab.pk))
 
@@ -158,7 +164,9 @@ def test_preview_of_changed_criteria_counts_who_would_complete_and_receive_badge
     AchievementCompletionFactory(achievement=scenario.achievement, student=scenario.meets)
     BadgeIssuanceFactory(badge=scenario.badge, recipient=scenario.meets)
     other_lab = LabCompletionFactory(student=scenario.misses, completed_at=day(2)).lab
-    LabCompletionFactory(lab=other_lab, completed_at=day(3))
+    LabCompletionFactory(
+        lab=other_lab, completed_at=day(3), student=StudentFactory(organization=organization)
+    )
 
     with django_assert_max_num_queries(16):
         response = admin_client.post(

@@ -93,17 +93,57 @@ def test_students_do_not_get_links_to_badge_profiles_but_administrators_do(
     assert profile in as_admin
 
 
-def test_another_organizations_badge_does_not_link_to_its_profile(
-    client, administrator, foreign_student, other_organization
+def test_an_administrator_sees_only_their_organizations_badges_on_a_shared_students_page(
+    client, administrator, foreign_student, other_organization, manual_badge
 ):
-    foreign_badge = BadgeFactory(organization=other_organization)
+    """Least privilege: the student is shared (a Contoso member in a Northwind class); Northwind's
+    administrator sees Northwind's badge and not Contoso's, which the student sees."""
+    foreign_badge = BadgeFactory(organization=other_organization, name="Contoso Only")
     BadgeIssuanceFactory(badge=foreign_badge, recipient=foreign_student)
+    BadgeIssuanceFactory(badge=manual_badge, recipient=foreign_student)
     client.force_login(administrator)
 
     content = _page(client, foreign_student).content.decode()
 
-    assert foreign_badge.name in content
+    assert manual_badge.name in content
+    assert "Contoso Only" not in content
     assert reverse("badges:profile", args=[foreign_badge.pk]) not in content
+
+    client.force_login(foreign_student)
+    own = _page(client, foreign_student).content.decode()
+    assert "Contoso Only" in own
+    assert manual_badge.name in own
+
+
+def test_an_administrator_sees_only_their_organizations_achievements_on_a_shared_page(
+    client, administrator, foreign_student, other_organization, organization
+):
+    from achievements.models import AchievementCompletion
+    from tests.factories import AchievementFactory
+
+    theirs = AchievementFactory(organization=other_organization, name="Contoso Lab")
+    ours = AchievementFactory(organization=organization, name="Northwind Lab")
+    for achievement in (theirs, ours):
+        AchievementCompletion.objects.create(
+            achievement=achievement, student=foreign_student, first_met_at=timezone.now()
+        )
+    client.force_login(administrator)
+    content = _page(client, foreign_student).content.decode()
+    assert "Northwind Lab" in content
+    assert "Contoso Lab" not in content
+
+    client.force_login(foreign_student)
+    own = _page(client, foreign_student).content.decode()
+    assert "Contoso Lab" in own
+    assert "Northwind Lab" in own
+
+
+def test_an_administrator_cannot_open_the_page_of_their_organizations_instructor(
+    client, administrator, instructor, student
+):
+    client.force_login(administrator)
+    assert _page(client, instructor).status_code == 404
+    assert _page(client, student).status_code == 200
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ def portal_form_classes() -> set[type[forms.BaseForm]]:
 @pytest.fixture
 def built_forms(organization, administrator, instructor, course_class):
     """One instance of each form (bound to `data`), with what its constructor needs."""
+    from accounts.admin import OrganizationAdminForm
     from accounts.forms import AdminLoginForm, LoginForm
     from achievements.forms import AchievementForm
     from achievements.models import Achievement
@@ -73,6 +74,7 @@ def built_forms(organization, administrator, instructor, course_class):
     BadgeFactory(organization=organization)
     builders = {
         LoginForm: lambda data: LoginForm(None, data=data),
+        OrganizationAdminForm: lambda data: OrganizationAdminForm(data, instance=organization),
         AdminLoginForm: lambda data: AdminLoginForm(None, data=data),
         AchievementForm: lambda data: AchievementForm(data, organization=organization),
         CompleteEnrollmentsForm: CompleteEnrollmentsForm,

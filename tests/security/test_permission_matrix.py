@@ -91,6 +91,16 @@ MATRIX: dict[str, tuple] = {
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 302 302 404",
     ),
+    "organization_achievements": (
+        no_args,
+        "302 405 405 405 405 405 405 405",
+        "302 403 403 404 403 302 302 404",
+    ),
+    "participation": (
+        _arg("student"),
+        "302 405 405 405 405 405 405 405",
+        "302 302 403 403 404 302 404 302",
+    ),
     "public_name": (
         no_args,
         "302 405 405 405 405 405 405 405",
@@ -466,6 +476,7 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "badges:archive": [foreign["badge"].pk],
         "badges:delete": [foreign["badge"].pk],
         "badges:student": [foreign["student"].pk],
+        "participation": [foreign["student"].pk],
         "badges:revoke": [
             BadgeIssuanceFactory(badge=foreign["badge"], recipient=foreign["student"]).pk
         ],

@@ -1,0 +1,57 @@
+"""The organization tree, set-based: descendants and ancestors of an organization with one
+recursive query (SQL's `WITH RECURSIVE`, on PostgreSQL and SQLite alike), never by walking the
+tree in Python. `parent_id` is indexed (a foreign key), so each step of the recursion is an index
+lookup."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from .models import Organization
+
+ORGANIZATIONS = Organization._meta.db_table
+
+
+def descendants_sql(organization_id_sql: str = "%s") -> str:
+    """A subquery of the ids of an organization and all its descendants; the organization's id
+    is bound where `organization_id_sql` stands (a parameter, or a column of the outer query)."""
+    return (
+        f"WITH RECURSIVE tree(id) AS (SELECT CAST({organization_id_sql} AS bigint) "
+        f"UNION SELECT o.id FROM {ORGANIZATIONS} o JOIN tree ON o.parent_id = tree.id) "
+        "SELECT id FROM tree"
+    )
+
+
+def ancestors_sql() -> str:
+    """A subquery of the ids of an organization's ancestors (not itself), nearest first."""
+    return (
+        f"WITH RECURSIVE up(id) AS (SELECT parent_id FROM {ORGANIZATIONS} WHERE id = %s "
+        f"UNION SELECT o.parent_id FROM {ORGANIZATIONS} o JOIN up ON o.id = up.id) "
+        "SELECT id FROM up WHERE id IS NOT NULL"
+    )
+
+
+def organization_descendants(*, organization_id: int, include_self: bool = False) -> QuerySet:
+    queryset = Organization.objects.filter(
+        pk__in=RawSQL(descendants_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
+    )
+    return queryset if include_self else queryset.exclude(pk=organization_id)
+
+
+def organization_ancestor_ids(*, organization_id: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(ancestors_sql(), [organization_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def organization_would_cycle(*, organization_id: int, parent_id: int | None) -> bool:
+    """Whether making `parent_id` the parent would put the organization under itself."""
+    if parent_id is None:
+        return False
+    return (
+        organization_descendants(organization_id=organization_id, include_self=True)
+        .filter(pk=parent_id)
+        .exists()
+    )
