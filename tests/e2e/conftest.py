@@ -5,6 +5,7 @@ overridden with CHROMIUM_PATH.
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -29,10 +30,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser tab. The test fails if the page broke the Content-Security-Policy (an
-    inline script or style) or raised a JavaScript error."""
+@contextmanager
+def watched_tab(browser):
+    """A fresh browser context and tab that fails the test if the page broke the
+    Content-Security-Policy (an inline script or style) or raised a JavaScript error."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -49,6 +50,20 @@ def page(browser):
     yield page
     context.close()
     assert problems == [], problems
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab, watched (see `watched_tab`)."""
+    with watched_tab(browser) as tab:
+        yield tab
+
+
+@pytest.fixture
+def visitor(browser):
+    """Someone else's browser: another context, with no session, watched the same way."""
+    with watched_tab(browser) as tab:
+        yield tab
 
 
 @pytest.fixture
