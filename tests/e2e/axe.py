@@ -39,11 +39,22 @@ def axe_violations(page, label: str) -> list[dict]:
     """Run axe-core on the page as it is now; write the result; return the violations. Running
     transitions (a tab fading in) finish first: mid-fade text would measure as low contrast;
     endless ones (a spinner) are not waited for."""
-    page.evaluate(
-        """() => Promise.all(document.getAnimations()
-          .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
-          .map((a) => a.finished))"""
-    )
+    # Twice, a couple of frames apart: a transition (a tab's fade, htmx settling a swap) may
+    # start only on the frame after the click that caused it.
+    for _ in range(2):
+        page.evaluate(
+            """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+              .then(() => Promise.all(document.getAnimations()
+                .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+                .map((a) => a.finished)))
+              .then(() => new Promise((done) => {
+                const busy = () => document.querySelector(
+                  '.htmx-request, .htmx-swapping, .htmx-settling, .fade:not(.show).active');
+                const wait = (left) =>
+                  !busy() || left === 0 ? done() : setTimeout(() => wait(left - 1), 20);
+                wait(100);
+              }))"""
+        )
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     result = page.evaluate(
