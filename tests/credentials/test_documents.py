@@ -330,3 +330,9 @@ def test_a_revoked_badge_is_downloaded_no_more(client, issuance, administrator):
     assert client.get(url).status_code == 410
     page = _assertion(client, issuance, **BROWSER).content.decode()
     assert 'data-testid="download-baked"' not in page
+
+
+def test_on_the_students_own_page_a_badge_name_leads_to_its_public_page(client, issuance, student):
+    client.force_login(student)
+    page = client.get(reverse("badges:student", args=[student.pk])).content.decode()
+    assert f'href="{SITE}/public/assertions/{issuance.uuid}">{issuance.badge.name}</a>' in page
