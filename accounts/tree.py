@@ -6,10 +6,10 @@ lookup."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import Organization
+from .models import Availability, Organization
 
 ORGANIZATIONS = Organization._meta.db_table
 
@@ -54,4 +54,29 @@ def organization_would_cycle(*, organization_id: int, parent_id: int | None) -> 
         organization_descendants(organization_id=organization_id, include_self=True)
         .filter(pk=parent_id)
         .exists()
+    )
+
+
+def available_in(*, organization_id: int, chosen, prefix: str = "") -> Q:
+    """Badges or achievements (`prefix` points at them from another model) that this
+    organization may use: its own, and its ancestors' made available to all their child
+    organizations, or to it by choice (`chosen`: the rows of their `available_to` table for it,
+    correlated with `OuterRef(prefix + "pk")`). The ancestors are a recursive subquery: no query
+    of its own."""
+    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
+    return (
+        Q(**{f"{prefix}organization_id": organization_id})
+        | Q(
+            **{
+                f"{prefix}availability": Availability.CHILDREN,
+                f"{prefix}organization_id__in": ancestors,
+            }
+        )
+        | Q(
+            Exists(chosen),
+            **{
+                f"{prefix}availability": Availability.CHOSEN,
+                f"{prefix}organization_id__in": ancestors,
+            },
+        )
     )

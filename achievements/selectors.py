@@ -1,37 +1,22 @@
 """Reads about achievements, already narrowed to what a user may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef, Q, QuerySet
 
-from accounts.models import Availability, User
+from accounts.models import User
 from accounts.selectors import administered_by
-from accounts.tree import ancestors_sql
+from accounts.tree import available_in
 
 from .models import Achievement, AchievementCompletion
 
 
 def achievements_available_in(*, organization_id: int, prefix: str = "") -> Q:
-    """Achievements that count the students of this organization: its own, and its ancestors'
-    made available to it (Availability). No query of its own: the ancestors are a subquery."""
-    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
-    chosen = Achievement.available_to.through.objects.filter(
-        achievement_id=OuterRef(f"{prefix}pk"), organization_id=organization_id
-    )
-    return (
-        Q(**{f"{prefix}organization_id": organization_id})
-        | Q(
-            **{
-                f"{prefix}availability": Availability.CHILDREN,
-                f"{prefix}organization_id__in": ancestors,
-            }
-        )
-        | Q(
-            Exists(chosen),
-            **{
-                f"{prefix}availability": Availability.CHOSEN,
-                f"{prefix}organization_id__in": ancestors,
-            },
-        )
+    """Achievements that count the students of this organization (Availability)."""
+    return available_in(
+        organization_id=organization_id,
+        chosen=Achievement.available_to.through.objects.filter(
+            achievement_id=OuterRef(f"{prefix}pk"), organization_id=organization_id
+        ),
+        prefix=prefix,
     )
 
 

@@ -12,10 +12,9 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Availability, User
+from accounts.models import User
 from accounts.roles import STUDENT
 from accounts.selectors import (
     administered_by,
@@ -23,7 +22,7 @@ from accounts.selectors import (
     user_is_instructor,
     user_is_org_admin,
 )
-from accounts.tree import ancestors_sql
+from accounts.tree import available_in
 from assignments.models import CourseAssignment
 from classes.models import CourseClass, Enrollment
 from classes.selectors import class_enrollments_visible_to
@@ -37,22 +36,12 @@ ROSTER_ROW_REFRESH_WINDOW = timedelta(seconds=15)
 
 
 def badges_available_in(*, organization_id: int) -> Q:
-    """Badges that classes and course assignments of this organization may use: its own, and its
-    ancestors' badges made available to it (to all their child organizations, or to it by
-    choice). The ancestors come from a recursive subquery: no query of its own."""
-    ancestors = RawSQL(ancestors_sql(), [organization_id])  # noqa: S611 - fixed SQL, a parameter
-    return (
-        Q(organization_id=organization_id)
-        | Q(availability=Availability.CHILDREN, organization_id__in=ancestors)
-        | Q(
-            Exists(
-                Badge.available_to.through.objects.filter(
-                    badge_id=OuterRef("pk"), organization_id=organization_id
-                )
-            ),
-            availability=Availability.CHOSEN,
-            organization_id__in=ancestors,
-        )
+    """Badges that classes and course assignments of this organization may use (Availability)."""
+    return available_in(
+        organization_id=organization_id,
+        chosen=Badge.available_to.through.objects.filter(
+            badge_id=OuterRef("pk"), organization_id=organization_id
+        ),
     )
 
 

@@ -307,7 +307,13 @@ def badge_issue_batch(
             valid_students.append(pk)
     requested = [(b, s) for s in valid_students for b in valid_badges]
     return BatchOutcome(
-        pairs=_issue(context=context, requested=requested, badges=badges, recipients=recipients),
+        pairs=_issue(
+            context=context,
+            requested=requested,
+            badges=badges,
+            recipients=recipients,
+            available=available,
+        ),
         refused=refused,
         valid_badge_ids=valid_badges,
         chosen_student_ids=student_ids,
@@ -321,9 +327,11 @@ def _issue(
     requested: list[tuple[int, int]],
     badges: dict[int, Badge],
     recipients: Recipients,
+    available: set[int] | None = None,
 ) -> list[IssueOutcome]:
     students = recipients.found
-    available = _available_elsewhere(context=context, badges=badges)
+    if available is None:
+        available = _available_elsewhere(context=context, badges=badges)
     refusals: dict[tuple[int, int], str] = {}
     for pair in requested:
         reason = _badge_refusal(
