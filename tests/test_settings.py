@@ -40,6 +40,7 @@ def test_production_values_give_a_clean_deploy_check():
         SECRET_KEY="p" + "r0duction-S3cret-" * 4,
         ALLOWED_HOSTS="badges.example.org",
         SITE_URL="https://badges.example.org",
+        ENCRYPTION_KEYS="dGVzdC1vbmx5LWtleS1lbmNyeXB0aW9uLTAxMjM0NTY=",
         DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3",
     )
 
@@ -73,6 +74,21 @@ def test_deploy_check_warns_while_site_url_is_not_the_public_https_address():
     )
 
     assert "credentials.W001" in result.stdout + result.stderr
+
+
+def test_deploy_check_refuses_production_without_its_key_encryption_key():
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="off",
+        SECRET_KEY="p" + "r0duction-S3cret-" * 4,
+        ALLOWED_HOSTS="badges.example.org",
+        SITE_URL="https://badges.example.org",
+        DATABASE_URL="sqlite:////tmp/deploy-check.sqlite3",
+    )
+
+    assert result.returncode != 0
+    assert "common.E001" in result.stdout + result.stderr
 
 
 def test_deploy_check_reports_a_missing_secret_key():

@@ -41,6 +41,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The key-encryption keys of the secrets kept in the database (signing keys, API tokens):
+# common/crypto.py. Comma-separated Fernet keys, newest first; never stored in the database.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "django_structlog",
     "django_prometheus",
+    "common",
     "accounts",
     "catalog",
     "classes",

@@ -9,6 +9,8 @@ import os
 # Set in the environment (not only here) so that the processes the tests start inherit them.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DEBUG", "off")
+# A fixed key-encryption key for the suite (common/crypto.py); never used anywhere else.
+os.environ.setdefault("ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1lbmNyeXB0aW9uLTAxMjM0NTY=")
 
 from .production import *  # noqa: E402,F403
 from .production import BASE_DIR, STORAGES, celery_broker_transport_options, env  # noqa: E402
