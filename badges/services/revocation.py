@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import user_administers_organization
 from badges.audit import current_origin
+from badges.events import issuance_announce
 from badges.models import Badge, BadgeIssuance, IssuanceEvent
 
 REVOCATION_REASON_MAX_LENGTH = 500
@@ -78,6 +79,7 @@ def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) 
             origin=origin,
             reason=reason,
         )
+        issuance_announce("revoked", issuance=current, reason=reason)
     return current
 
 
@@ -105,4 +107,5 @@ def badge_issuance_reinstate(*, actor: User, issuance: BadgeIssuance, reason: st
             origin=current_origin(),
             reason=reason,
         )
+        issuance_announce("reinstated", issuance=current, reason=reason)
     return current
