@@ -20,6 +20,7 @@ COPY assignments assignments
 COPY achievements achievements
 COPY badges badges
 COPY credentials credentials
+COPY deliveries deliveries
 COPY awarding awarding
 # The portal itself, with nothing more from the index: its dependencies are all above.
 RUN pip install --no-deps --no-build-isolation .

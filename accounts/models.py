@@ -63,6 +63,11 @@ class User(AbstractUser):
         db_default=False,
         help_text="Anyone with the link to one of your badges sees your name beside it.",
     )
+    receives_award_emails = models.BooleanField(
+        "E-mail me when I receive a badge",
+        default=True,
+        db_default=True,
+    )
     participates_in_achievements = models.BooleanField(
         "Participate in Achievements",
         default=True,

@@ -61,6 +61,21 @@ class Badge(models.Model):
         MONTHS = "months", "months"
         YEARS = "years", "years"
 
+    notify_recipients = models.BooleanField(
+        "Notify recipients",
+        default=True,
+        db_default=True,
+        help_text="E-mail each student who receives this badge.",
+    )
+    credly_template_id = models.CharField(
+        "Credly badge template ID",
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Deliver this badge through the organization's Credly account as this template.",
+    )
+
     expiry = models.CharField(
         "Expiry", max_length=10, choices=Expiry.choices, default=Expiry.NEVER, db_default="never"
     )

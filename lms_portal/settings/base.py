@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "achievements",
     "badges",
     "credentials",
+    "deliveries",
     "awarding",
     "lms_portal",
 ]

@@ -1,0 +1,88 @@
+"""Where each issuance stands on its way to the student: one row per issuance, channel and action
+(the outbox the workers drain), and the Credly account an organization delivers through."""
+
+from django.db import models
+from django.db.models.functions import Now
+
+from common.fields import EncryptedSecretField
+
+
+class Delivery(models.Model):
+    """One piece of delivery work and its state: written in the transaction that made the
+    issuance (or its revocation), drained by the workers, retried with backoff until it is done
+    or its last attempt has failed."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        CREDLY = "credly", "Credly"
+
+    class Action(models.TextChoices):
+        ISSUE = "issue", "Issue"
+        REVOKE = "revoke", "Revoke"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    issuance = models.ForeignKey(
+        "badges.BadgeIssuance", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    action = models.CharField(
+        max_length=10, choices=Action.choices, default=Action.ISSUE, db_default=Action.ISSUE
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # When a worker may next try it; a claimed row is invisible to other workers until then.
+    next_attempt_at = models.DateTimeField(db_default=Now())
+    # A worker's lease on the row: a worker killed mid-batch leaves it, and the next one takes
+    # the row again once the lease has run out.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="", db_default="")
+    # The provider's own id and state (Credly's badge id; pending, accepted, revoked…).
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    external_state = models.CharField(max_length=40, blank=True, default="", db_default="")
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuance", "channel", "action"], name="delivery_once_per_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["channel", "next_attempt_at"],
+                name="delivery_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_action_display()} of {self.issuance_id}"
+
+
+class CredlyConnection(models.Model):
+    """An organization's Credly account, as its administrator configures it. The API token is
+    stored encrypted (common/crypto.py) and never shown again in full: only its last characters."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="credly_connection"
+    )
+    credly_organization_id = models.CharField("Organization ID", max_length=64)
+    api_url = models.URLField("API URL", max_length=200, default="https://api.credly.com")
+    api_token = EncryptedSecretField("API token")
+    token_hint = models.CharField(max_length=8, blank=True, default="")
+    is_enabled = models.BooleanField("Deliver badges to Credly", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Credly for {self.organization}"
