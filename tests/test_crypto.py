@@ -53,3 +53,25 @@ def test_the_key_command_prints_a_usable_key(capsys, settings):
     settings.ENCRYPTION_KEYS = [capsys.readouterr().out.strip()]
 
     assert decrypt_secret(encrypt_secret(b"ok")) == b"ok"
+
+
+@pytest.mark.django_db
+def test_reencrypt_secrets_moves_every_stored_secret_to_the_newest_key(settings, capsys):
+    from deliveries.models import CredlyConnection
+    from tests.factories import OrganizationFactory
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [old_key]
+    connection = CredlyConnection.objects.create(
+        organization=OrganizationFactory(),
+        credly_organization_id="org-1",
+        api_token=encrypt_secret(b"token-abc"),
+    )
+
+    settings.ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("reencrypt_secrets")
+    settings.ENCRYPTION_KEYS = [new_key]
+
+    connection.refresh_from_db()
+    assert decrypt_secret(connection.api_token) == b"token-abc"
+    assert "deliveries.CredlyConnection.api_token: 1 re-encrypted" in capsys.readouterr().out
