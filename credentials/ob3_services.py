@@ -17,6 +17,7 @@ import json
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -94,6 +95,10 @@ def status_list_for(*, organization_id: int) -> StatusList:
     status_list = StatusList.objects.filter(organization_id=organization_id).first()
     if status_list is not None:
         return status_list
+    return _new_status_list(organization_id=organization_id)
+
+
+def _new_status_list(*, organization_id: int) -> StatusList:
     try:
         with transaction.atomic():
             return StatusList.objects.create(
@@ -103,9 +108,15 @@ def status_list_for(*, organization_id: int) -> StatusList:
         return StatusList.objects.get(organization_id=organization_id)
 
 
-def _locked_status_list(*, organization_id: int) -> StatusList:
-    status_list_for(organization_id=organization_id)
-    return StatusList.objects.select_for_update().get(organization_id=organization_id)
+def _locked_status_list(*, organization_id: int, with_bits: bool = True) -> StatusList:
+    """The organization's status list, its row locked until the transaction ends; without its
+    bits (16 KB and more) when only the next index is wanted."""
+    if not StatusList.objects.filter(organization_id=organization_id).exists():
+        _new_status_list(organization_id=organization_id)
+    rows = StatusList.objects.select_for_update().filter(organization_id=organization_id)
+    if not with_bits:
+        rows = rows.defer("bits", "signed_document").annotate(capacity=Length("bits") * 8)
+    return rows.get()
 
 
 def _content_hash(document: dict) -> str:
@@ -125,17 +136,19 @@ def signed_credential_for(*, issuance: BadgeIssuance) -> dict:
     organization_id = issuance.badge.organization_id
     key = issuer_key_current(organization_id=organization_id)
     with transaction.atomic():
-        status_list = _locked_status_list(organization_id=organization_id)
+        status_list = _locked_status_list(organization_id=organization_id, with_bits=False)
         if BadgeIssuance.objects.filter(pk=issuance.pk, revoked_at__isnull=False).exists():
             raise CredentialRevoked(f"Issuance {issuance.uuid} is revoked.")
         stored = SignedCredential.objects.filter(issuance=issuance).first()
         if stored is None:
             index = status_list.next_index
             status_list.next_index = index + 1
-            if index >= len(status_list.bits) * 8:  # a full list grows by the minimum length
+            if index < status_list.capacity:
+                status_list.save(update_fields=["next_index"])
+            else:  # a full list grows by the minimum length
                 status_list.bits = bytes(status_list.bits) + bytes(StatusList.MIN_BYTES)
                 status_list.version += 1
-            status_list.save(update_fields=["next_index", "bits", "version"])
+                status_list.save(update_fields=["next_index", "bits", "version"])
         else:
             index = stored.status_index
         unsigned = ob3_documents.open_badge_credential(issuance, status_index=index)

@@ -155,6 +155,21 @@ def test_each_issuance_gets_its_own_status_index_once(issuance):
     assert StatusList.objects.get().next_index == 3
 
 
+def test_a_full_status_list_grows_by_the_minimum_length(issuance):
+    last = StatusList.MIN_BYTES * 8 - 1
+    ob3_services.status_list_for(organization_id=issuance.badge.organization_id)
+    StatusList.objects.update(next_index=last)
+    other = BadgeIssuanceFactory(badge=issuance.badge)
+
+    indexes = [
+        ob3_services.signed_credential_for(issuance=i)["credentialStatus"]["statusListIndex"]
+        for i in (issuance, other)
+    ]
+
+    assert indexes == [str(last), str(last + 1)]
+    assert len(StatusList.objects.get().bits) == 2 * StatusList.MIN_BYTES
+
+
 def test_revoking_sets_the_bit_and_reinstating_clears_it_in_the_same_transaction(issuance):
     administrator = AdministratorFactory(organization=issuance.badge.organization)
     BadgeIssuanceFactory(badge=issuance.badge)
