@@ -5,9 +5,9 @@ status list, whose bits follow revocations inside the revoking transaction.
 Signing is lazy: the first request for a credential signs it. Nothing here runs inside the
 sweep's statements, so issuing 600,000 badges costs no signature until someone asks for one.
 
-Locks: signing and a revocation both lock the organization's StatusList row before they look at
-each other's rows, so a credential is never given its index after its issuance was revoked
-without its bit being set."""
+Locks: signing and a revocation both lock the issuance's row, then the organization's StatusList
+row, in that order (no deadlock), before they look at each other's rows: a credential is never
+given its index after its issuance was revoked without its bit being set."""
 
 from __future__ import annotations
 
@@ -135,10 +135,18 @@ def signed_credential_for(*, issuance: BadgeIssuance) -> dict:
             return stored.document
     organization_id = issuance.badge.organization_id
     key = issuer_key_current(organization_id=organization_id)
+    status_list_for(organization_id=organization_id)  # made and committed before any lock
     with transaction.atomic():
-        status_list = _locked_status_list(organization_id=organization_id, with_bits=False)
-        if BadgeIssuance.objects.filter(pk=issuance.pk, revoked_at__isnull=False).exists():
+        # The issuance, then the status list: the order in which a revocation locks them.
+        revoked_at = (
+            BadgeIssuance.objects.select_for_update(no_key=True)
+            .filter(pk=issuance.pk)
+            .values_list("revoked_at", flat=True)
+            .get()
+        )
+        if revoked_at is not None:
             raise CredentialRevoked(f"Issuance {issuance.uuid} is revoked.")
+        status_list = _locked_status_list(organization_id=organization_id, with_bits=False)
         stored = SignedCredential.objects.filter(issuance=issuance).first()
         if stored is None:
             index = status_list.next_index
