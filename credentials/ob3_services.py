@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from badges.models import BadgeIssuance
-from common.crypto import decrypt_secret, encrypt_secret
+from common.crypto import configured_keys, decrypt_secret, encrypt_secret
 from credentials import ob3_documents, signing
 from credentials.models import IssuerKey, SignedCredential, StatusList
 
@@ -32,12 +32,16 @@ class CredentialRevoked(Exception):
 
 
 def _new_key_row(*, organization_id: int) -> IssuerKey:
+    # Without the key-encryption key, fail before a key exists: an error report (Sentry keeps
+    # the local variables of a traceback's frames) then holds nothing secret.
+    configured_keys()
     private_key = Ed25519PrivateKey.generate()
-    raw = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     return IssuerKey(
         organization_id=organization_id,
         public_key_multibase=signing.public_key_multibase(private_key.public_key()),
-        private_key=encrypt_secret(raw),  # raises EncryptionKeyMissing without the KEK
+        private_key=encrypt_secret(
+            private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        ),
     )
 
 

@@ -121,6 +121,27 @@ def test_the_document_loader_refuses_every_other_url():
         document_loader("https://example.com/context.json")
 
 
+def test_issuing_signs_nothing_until_the_credential_is_asked_for(issuance, client):
+    from badges.services.context import IssueContext
+    from badges.services.issuance import badge_issue_many
+    from tests.factories import BadgeFactory, StudentFactory
+
+    organization = issuance.badge.organization
+    badge = BadgeFactory(organization=organization, manual_issuance_enabled=True)
+    students = [StudentFactory(organization=organization) for _ in range(3)]
+    staff = UserFactory(organization=None, is_staff=True, is_superuser=True)
+    outcomes = badge_issue_many(
+        context=IssueContext.for_admin(actor=staff), pairs=[(badge.pk, s.pk) for s in students]
+    )
+
+    assert all(outcome.issued for outcome in outcomes)
+    assert not SignedCredential.objects.exists()
+    assert not IssuerKey.objects.exists()
+    first = BadgeIssuance.objects.filter(badge=badge).first()
+    assert client.get(reverse("credentials:credential", args=[first.uuid])).status_code == 200
+    assert SignedCredential.objects.get().issuance == first
+
+
 def test_signing_is_kept_and_redone_only_when_the_credential_changed(
     issuance, django_assert_max_num_queries
 ):
@@ -302,6 +323,22 @@ def test_a_database_dump_alone_cannot_sign(client, issuance, settings):
     with pytest.raises(SecretUnreadable):
         ob3_services.signed_credential_for(issuance=issuance)
     assert not SignedCredential.objects.exists()
+
+
+def test_an_error_report_of_a_missing_key_encryption_key_holds_no_key(issuance, settings):
+    """Sentry sends the local variables of every frame of a traceback: none holds a key."""
+    settings.ENCRYPTION_KEYS = []
+    settings.DEBUG = False
+    with pytest.raises(EncryptionKeyMissing) as failure:
+        ob3_services.signed_credential_for(issuance=issuance)
+
+    values = []
+    traceback = failure.value.__traceback__
+    while traceback is not None:
+        values += traceback.tb_frame.f_locals.values()
+        traceback = traceback.tb_next
+    assert not any(isinstance(value, Ed25519PrivateKey) for value in values)
+    assert not any(isinstance(value, bytes | bytearray) for value in values)
 
 
 def test_rotation_keeps_the_old_public_key_published(client, issuance):
