@@ -2,6 +2,7 @@
 list and its bits, keys and where their private half never appears."""
 
 import base64
+import io
 import json
 import logging
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -309,7 +311,14 @@ def test_the_private_key_is_in_no_response_log_line_or_admin_page(client, issuan
 
 
 def test_a_database_dump_alone_cannot_sign(client, issuance, settings):
-    ob3_services.issuer_key_current(organization_id=issuance.badge.organization_id)
+    key = ob3_services.issuer_key_current(organization_id=issuance.badge.organization_id)
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    dumped = dump.getvalue()
+    assert key.public_key_multibase in dumped
+    for form in _private_key_forms(key)[:-1]:  # the ciphertext is there, the key is not
+        assert form not in dumped
+    assert not any(kek in dumped for kek in settings.ENCRYPTION_KEYS)
 
     settings.ENCRYPTION_KEYS = []  # the dump, restored where the key-encryption key is not
     settings.DEBUG = False
