@@ -72,14 +72,6 @@ def issuer_key_rotate(*, organization: Organization) -> IssuerKey:
     return row
 
 
-def issuer_public_keys(*, organization_id: int) -> list[str]:
-    return list(
-        IssuerKey.objects.filter(organization_id=organization_id)
-        .order_by("created_at", "pk")
-        .values_list("public_key_multibase", flat=True)
-    )
-
-
 def _signer(key: IssuerKey) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(decrypt_secret(key.private_key))
 
@@ -229,8 +221,3 @@ def status_list_credential_for(*, organization: Organization) -> dict:
         signed_document=document, signed_version=status_list.version
     )
     return document
-
-
-def status_bit(*, organization_id: int, index: int) -> bool:
-    status_list = StatusList.objects.get(organization_id=organization_id)
-    return bool(bytes(status_list.bits)[index // 8] & (0x80 >> (index % 8)))

@@ -19,7 +19,12 @@ from common.crypto import EncryptionKeyMissing, SecretUnreadable
 from credentials import documents, ob3_documents, ob3_services
 from credentials.baking import OB3_BAKING_KEYWORD, bake_png
 from credentials.images import generated_png
-from credentials.selectors import public_badges, public_issuance, public_organizations
+from credentials.selectors import (
+    issuer_public_keys,
+    public_badges,
+    public_issuance,
+    public_organizations,
+)
 
 JSON_LD = "application/ld+json"
 logger = logging.getLogger(__name__)
@@ -200,7 +205,7 @@ class DIDDocumentView(View):
     def get(self, request, pk):
         organization = get_object_or_404(public_organizations(), pk=pk)
         document = ob3_documents.did_document(
-            organization, public_keys=ob3_services.issuer_public_keys(organization_id=pk)
+            organization, public_keys=issuer_public_keys(organization_id=pk)
         )
         response = json_ld_response(document, max_age=300)
         response["Content-Type"] = "application/did+ld+json"
