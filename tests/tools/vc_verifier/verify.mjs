@@ -5,7 +5,9 @@
 // (the revocation status). Nothing of the portal's code is used.
 //
 // Usage: node verify.mjs --server http://127.0.0.1:PORT [--now ISO] credential.json...
-// Prints one JSON line per file: {input, verified, revoked, validUntil, errors}.
+// Prints one JSON line per file: {input, verified, verifiedIgnoringStatus, revoked, validUntil,
+// errors}: `verified` is the whole verdict; `verifiedIgnoringStatus` that of @digitalbazaar/vc
+// (dates, proof, status list credential) before the revocation bit is looked at.
 //
 // Its document loader serves the JSON-LD contexts from the npm packages on disk, and everything
 // else (the issuer's DID document, the status list) only from the live server given by
@@ -104,7 +106,7 @@ async function verifyFiles() {
     process.stdout.write(JSON.stringify({
       input: file,
       verified: result.verified === true && !statuses.includes(true),
-      signatureVerified: result.verified === true,
+      verifiedIgnoringStatus: result.verified === true,
       revoked: result.statusResult ? statuses.includes(true) : null,
       validUntil: credential.validUntil ?? null,
       errors: [...new Set(errors)],
