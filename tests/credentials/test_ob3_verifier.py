@@ -50,13 +50,13 @@ def verify(live_server, tmp_path):
             pytest.fail(missing)
         pytest.skip(missing)
 
-    def run(*credentials: dict, now: str | None = None) -> list[dict]:
+    def run(*credentials: dict, now: str | None = None, server: str = "") -> list[dict]:
         paths = []
         for number, credential in enumerate(credentials):
             path = tmp_path / f"credential-{number}.json"
             path.write_text(json.dumps(credential), encoding="utf-8")
             paths.append(str(path))
-        command = [NODE, str(VERIFIER), "--server", live_server.url, *paths]
+        command = [NODE, str(VERIFIER), "--server", server or live_server.url, *paths]
         if now:
             command[3:3] = ["--now", now]
         completed = subprocess.run(  # noqa: S603 - our own runner, our own files
@@ -196,3 +196,13 @@ def test_a_baked_credential_verifies(issue, live_server, verify):
 
     assert report["verified"] is True
     assert credential == fetch_credential(live_server, issuance)
+
+
+def test_the_verifier_fetches_from_no_host_but_the_one_it_is_given(issue, live_server, verify):
+    credential = fetch_credential(live_server, issue())
+
+    # The DID names the live server; told to trust only another, the verifier refuses it.
+    (report,) = verify(credential, server="http://127.0.0.2:9")
+
+    assert report["verified"] is False
+    assert any("Refused to fetch" in error for error in report["errors"]), report
