@@ -144,7 +144,7 @@ def main() -> None:
 
 
 def run_all(size: Size, *, log=lambda line: None) -> dict:
-    """Generate the data set, then run benchmarks 1 to 9 on it; return every figure."""
+    """Generate the data set, then run benchmarks 1 to 10 on it; return every figure."""
     from bench import benchmarks as b
     from bench.generate import generate
 
@@ -203,6 +203,10 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
         users=size.load_users,
         seconds=size.load_seconds,
     )
+    from bench import credentials_bench
+
+    step("ob3", "10. Open Badges 3.0 credentials", credentials_bench.run,
+         count=size.renders * 50, repeats=size.renders * 5)  # fmt: skip
     return results
 
 
@@ -354,6 +358,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                 "p95 ≤ 300 ms, 0 errors" if key == "roster" else "",
             )
         )
+    if "ob3" in results:
+        from bench.credentials_bench import report_rows
+
+        rows += report_rows(results["ob3"])
     return rows
 
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Organization
 from badges.models import Badge, BadgeIssuance
+from credentials.models import IssuerKey, StatusList
 
 
 def public_issuance(*, public_id: uuid.UUID) -> BadgeIssuance | None:
@@ -37,3 +38,18 @@ def public_badges() -> QuerySet[Badge]:
 
 def public_organizations() -> QuerySet[Organization]:
     return Organization.objects.select_related("issuer_profile")
+
+
+def issuer_public_keys(*, organization_id: int) -> list[str]:
+    """Every public key the organization ever signed with, oldest first (retired ones too)."""
+    return list(
+        IssuerKey.objects.filter(organization_id=organization_id)
+        .order_by("created_at", "pk")
+        .values_list("public_key_multibase", flat=True)
+    )
+
+
+def status_bit(*, organization_id: int, index: int) -> bool:
+    """The revocation bit at `index` of the organization's status list (bit 0 leftmost)."""
+    status_list = StatusList.objects.get(organization_id=organization_id)
+    return bool(bytes(status_list.bits)[index // 8] & (0x80 >> (index % 8)))

@@ -119,9 +119,11 @@ assignment_urls = [
     path("<int:pk>/complete/", completions.AssignmentCompleteView.as_view(), name="complete"),
 ]
 
-# Public: the Open Badges 2.0 documents and the pages of a shared badge, for anyone.
+# Public: the Open Badges 2.0 and 3.0 documents and the pages of a shared badge, for anyone.
 credential_urls = [
     path("issuers/<bigint:pk>", public.IssuerView.as_view(), name="issuer"),
+    path("issuers/<bigint:pk>/did.json", public.DIDDocumentView.as_view(), name="did_document"),
+    path("issuers/<bigint:pk>/status-list", public.StatusListView.as_view(), name="status_list"),
     path("badges/<bigint:pk>", public.BadgeClassView.as_view(), name="badge_class"),
     path("badges/<bigint:pk>/criteria", public.CriteriaView.as_view(), name="criteria"),
     path("badges/<bigint:pk>/image", public.BadgeImageView.as_view(), name="badge_image"),
@@ -130,6 +132,12 @@ credential_urls = [
         "assertions/<uuid:public_id>/badge.png",
         public.BakedImageView.as_view(),
         name="baked_image",
+    ),
+    path("credentials/<uuid:public_id>", public.CredentialView.as_view(), name="credential"),
+    path(
+        "credentials/<uuid:public_id>/badge.png",
+        public.CredentialImageView.as_view(),
+        name="credential_image",
     ),
 ]
 

@@ -5,6 +5,7 @@ at the same URL (a browser asks for text/html first; a verifier for JSON)."""
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 
 from django.contrib.auth.decorators import login_not_required
@@ -14,12 +15,19 @@ from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.views import View
 
-from credentials import documents
-from credentials.baking import bake_png
+from common.crypto import EncryptionKeyMissing, SecretUnreadable
+from credentials import documents, ob3_documents, ob3_services
+from credentials.baking import OB3_BAKING_KEYWORD, bake_png
 from credentials.images import generated_png
-from credentials.selectors import public_badges, public_issuance, public_organizations
+from credentials.selectors import (
+    issuer_public_keys,
+    public_badges,
+    public_issuance,
+    public_organizations,
+)
 
 JSON_LD = "application/ld+json"
+logger = logging.getLogger(__name__)
 
 
 def wants_html(request) -> bool:
@@ -162,5 +170,110 @@ class BakedImageView(View):
         response = HttpResponse(png, content_type="image/png")
         name = slugify(issuance.badge.name) or "badge"
         response["Content-Disposition"] = f'attachment; filename="{name}.png"'
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+# Open Badges 3.0: the issuer's DID document, its status list, and each issuance's signed
+# credential (JSON, and baked into the badge's PNG).
+
+VC_JSON_LD = "application/vc+ld+json"
+
+
+def _unavailable(exc: Exception) -> HttpResponse:
+    """Signing needs the key-encryption key: without it (a misconfigured production) say so,
+    without any detail of the key."""
+    logger.error("Cannot sign a credential: %s", type(exc).__name__)
+    return HttpResponse(
+        "This credential cannot be signed right now. Please try again later.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _revoked() -> HttpResponse:
+    return HttpResponse(
+        "This badge was revoked.", status=410, content_type="text/plain; charset=utf-8"
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class DIDDocumentView(View):
+    """did:web resolution: `did:web:<host>:public:issuers:<id>` → this document, with every key
+    the organization ever signed with."""
+
+    def get(self, request, pk):
+        organization = get_object_or_404(public_organizations(), pk=pk)
+        document = ob3_documents.did_document(
+            organization, public_keys=issuer_public_keys(organization_id=pk)
+        )
+        response = json_ld_response(document, max_age=300)
+        response["Content-Type"] = "application/did+ld+json"
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class StatusListView(View):
+    """The organization's signed Bitstring Status List credential, never cached for long: a
+    revocation must be seen soon."""
+
+    def get(self, request, pk):
+        organization = get_object_or_404(public_organizations(), pk=pk)
+        try:
+            document = ob3_services.status_list_credential_for(organization=organization)
+        except (EncryptionKeyMissing, SecretUnreadable) as exc:
+            return _unavailable(exc)
+        response = json_ld_response(document, max_age=0)
+        response["Content-Type"] = VC_JSON_LD
+        return response
+
+
+def _signed_credential_or_response(public_id):
+    issuance = _issuance_or_404(public_id)
+    if issuance.is_revoked:
+        return issuance, _revoked()
+    try:
+        return issuance, ob3_services.signed_credential_for(issuance=issuance)
+    except ob3_services.CredentialRevoked:
+        return issuance, _revoked()
+    except (EncryptionKeyMissing, SecretUnreadable) as exc:
+        return issuance, _unavailable(exc)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CredentialView(View):
+    """The signed OpenBadgeCredential (its `id` is this URL); `?download` as a file."""
+
+    def get(self, request, public_id):
+        issuance, credential = _signed_credential_or_response(public_id)
+        if isinstance(credential, HttpResponse):
+            return credential
+        response = json_ld_response(credential, max_age=0)
+        response["Content-Type"] = VC_JSON_LD
+        if "download" in request.GET:
+            name = slugify(issuance.badge.name) or "badge"
+            response["Content-Disposition"] = f'attachment; filename="{name}-credential.json"'
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CredentialImageView(View):
+    """Download: the badge's PNG with the signed credential baked in (`openbadgecredential`)."""
+
+    def get(self, request, public_id):
+        issuance, credential = _signed_credential_or_response(public_id)
+        if isinstance(credential, HttpResponse):
+            return credential
+        payload = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
+        image, _ = _badge_image_bytes(issuance.badge)
+        try:
+            png = bake_png(image, assertion=payload, keyword=OB3_BAKING_KEYWORD)
+        except OSError:  # an upload Pillow cannot read: bake the generated image instead
+            png = bake_png(
+                generated_png(issuance.badge.name), assertion=payload, keyword=OB3_BAKING_KEYWORD
+            )
+        response = HttpResponse(png, content_type="image/png")
+        name = slugify(issuance.badge.name) or "badge"
+        response["Content-Disposition"] = f'attachment; filename="{name}-credential.png"'
         response["Cache-Control"] = "no-cache"
         return response

@@ -76,7 +76,9 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         load = results["load"][page]
         assert load["requests"] > 0
         assert load["errors"] == 0
+    assert results["ob3"]["signing"]["per_second"] > 0
+    assert results["ob3"]["download"]["unsigned_median_ms"] > 0
     report = (tmp_path / "perf.md").read_text()
-    for benchmark in range(1, 10):
+    for benchmark in range(1, 11):
         assert f"| {benchmark}. " in report
     assert json.loads((tmp_path / "perf.json").read_text())["results"]["batch"] == batch

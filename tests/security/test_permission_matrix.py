@@ -86,6 +86,10 @@ MATRIX: dict[str, tuple] = {
     "credentials:badge_image": (_arg("badge"), *PUBLIC),
     "credentials:assertion": (_public_id, *PUBLIC),
     "credentials:baked_image": (_public_id, *PUBLIC),
+    "credentials:did_document": (_issuer, *PUBLIC),
+    "credentials:status_list": (_issuer, *PUBLIC),
+    "credentials:credential": (_public_id, *PUBLIC),
+    "credentials:credential_image": (_public_id, *PUBLIC),
     "organization": (
         no_args,
         "302 403 403 403 403 200 200 404",
