@@ -267,6 +267,36 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Delivering badges (deliveries/): the award e-mails and Credly. EMAIL_URL is django-environ's
+# e-mail URL (smtp://user:password@host:587 with ?tls=True, smtps://…, consolemail://); a provider
+# through django-anymail sets EMAIL_BACKEND and ANYMAIL instead (README, "Delivering badges").
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Badge portal <badges@localhost>")
+# Workers claim due deliveries DELIVERY_BATCH_SIZE at a time and hold them for
+# DELIVERY_LEASE_SECONDS: a worker killed mid-batch leaves its rows to the next one after that.
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=300)
+# Sends per second per channel, shared by every worker through Redis (DELIVERY_RATE_LIMIT_URL,
+# the broker's Redis by default); 0 for no limit.
+DELIVERY_EMAIL_PER_SECOND = env.float("DELIVERY_EMAIL_PER_SECOND", default=20)
+DELIVERY_CREDLY_PER_SECOND = env.float("DELIVERY_CREDLY_PER_SECOND", default=10)
+DELIVERY_RATE_LIMIT_URL = env.str(
+    "DELIVERY_RATE_LIMIT_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+# Beat drains every DELIVERY_DRAIN_INTERVAL_SECONDS (besides the drain queued when an issuance
+# commits); one drain works for at most DELIVERY_DRAIN_SECONDS.
+DELIVERY_DRAIN_INTERVAL_SECONDS = env.int("DELIVERY_DRAIN_INTERVAL_SECONDS", default=60)
+DELIVERY_DRAIN_SECONDS = env.int("DELIVERY_DRAIN_SECONDS", default=50)
+CELERY_BEAT_SCHEDULE["drain-deliveries"] = {
+    "task": "deliveries.tasks.drain_deliveries",
+    "schedule": DELIVERY_DRAIN_INTERVAL_SECONDS,
+    "options": {"expires": DELIVERY_DRAIN_INTERVAL_SECONDS},
+}
+
 # Logs: one line per record on standard error, JSON (LOG_FORMAT=json, the default but in local)
 # with the request id that django-structlog gives each request and carries into the Celery tasks
 # it queues (common/observability.py).
