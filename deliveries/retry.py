@@ -28,20 +28,24 @@ MIN_DELAY_SECONDS = 1.0
 class DeliveryError(Exception):
     """A delivery attempt that did not succeed, with the provider's message (never a secret)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, status_code: int | None = None):
         message = " ".join(str(message).split()) or "Delivery failed"
         if len(message) > MESSAGE_MAX_LENGTH:
             message = message[: MESSAGE_MAX_LENGTH - 1] + "…"
         super().__init__(message)
         self.message = message
+        # The provider's HTTP status or SMTP code, when the failure was an answer.
+        self.status_code = status_code
 
 
 class RetryableDeliveryError(DeliveryError):
     """May succeed later: timeouts, connection errors, 5xx, 429 (with the provider's Retry-After
     in seconds when it gave one)."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, status_code: int | None = None
+    ):
+        super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
 
 
@@ -64,16 +68,16 @@ def error_for_http_status(
     """The exception an HTTP channel raises for an unsuccessful status."""
     text = f"HTTP {status_code}: {message}" if message else f"HTTP {status_code}"
     if status_is_retryable(status_code):
-        return RetryableDeliveryError(text, retry_after=retry_after)
-    return PermanentDeliveryError(text)
+        return RetryableDeliveryError(text, retry_after=retry_after, status_code=status_code)
+    return PermanentDeliveryError(text, status_code=status_code)
 
 
 def error_for_smtp_code(code: int, message: str) -> DeliveryError:
     """SMTP says it in the first digit: 4xx is transient (try later), 5xx permanent."""
     text = f"SMTP {code}: {message}" if message else f"SMTP {code}"
     if 400 <= code < 500:
-        return RetryableDeliveryError(text)
-    return PermanentDeliveryError(text)
+        return RetryableDeliveryError(text, status_code=code)
+    return PermanentDeliveryError(text, status_code=code)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
