@@ -258,6 +258,18 @@ SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
 # A sweep still running after this long is stopped (SoftTimeLimitExceeded: recorded as a failed
 # run, the lock released); its worker process is killed two minutes later if it did not stop.
 SWEEP_TIME_LIMIT_SECONDS = env.int("SWEEP_TIME_LIMIT_SECONDS", default=50 * 60)
+# Deliveries (deliveries/retry.py): a failed delivery that may succeed later (timeout, connection
+# error, 5xx, 429) is tried again after a random wait in
+# [0, min(DELIVERY_RETRY_MAX_SECONDS, DELIVERY_RETRY_BASE_SECONDS * 2**(attempt - 1))] ("full
+# jitter"), never sooner than the provider's Retry-After (itself capped by
+# DELIVERY_RETRY_AFTER_MAX_SECONDS); after DELIVERY_MAX_ATTEMPTS attempts it stays failed.
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
+DELIVERY_RETRY_AFTER_MAX_SECONDS = env.int("DELIVERY_RETRY_AFTER_MAX_SECONDS", default=6 * 3600)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+# Credly (deliveries/credly.py): seconds to connect, and to wait for an answer, per request.
+CREDLY_CONNECT_TIMEOUT_SECONDS = env.float("CREDLY_CONNECT_TIMEOUT_SECONDS", default=5.0)
+CREDLY_READ_TIMEOUT_SECONDS = env.float("CREDLY_READ_TIMEOUT_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "awarding.tasks.sweep_achievements",
