@@ -31,7 +31,7 @@ from achievements.models import AchievementCompletion
 from badges.models import Badge, BadgeIssuance
 from common.sql import db_datetime
 from deliveries.models import CredlyConnection, Delivery
-from deliveries.retry import next_attempt_delay
+from deliveries.retry import attempts_exhausted, next_attempt_delay
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +252,9 @@ def _changes(delivery: Delivery, outcome: Outcome, *, now: datetime) -> dict:
         }
     if isinstance(outcome, Skipped):
         return {**done, "status": Status.SKIPPED, "last_error": outcome.reason}
-    if isinstance(outcome, Failed) or attempts >= settings.DELIVERY_RETRY_MAX_ATTEMPTS:
+    if isinstance(outcome, Failed) or attempts_exhausted(attempts):
         return {**done, "status": Status.FAILED, "last_error": outcome.error}
-    delay = next_attempt_delay(attempts, retry_after=outcome.retry_after)
+    delay = next_attempt_delay(attempt=attempts, retry_after=outcome.retry_after)
     return {
         **done,
         "status": Status.PENDING,
