@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('badges', '0008_badge_notify_recipients_credly_template'),
+        ("badges", "0008_badge_notify_recipients_credly_template"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='badge',
-            name='notify_completions_from',
-            field=models.DateTimeField(blank=True, help_text='Students who met the achievement earlier receive the badge without an e-mail.', null=True, verbose_name='E-mail only students who meet the achievement from'),
+            model_name="badge",
+            name="notify_completions_from",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Students who met the achievement earlier receive the badge without an e-mail.",
+                null=True,
+                verbose_name="E-mail only students who meet the achievement from",
+            ),
         ),
     ]

@@ -92,8 +92,7 @@ def _write_over_ids(cursor, *, writes: list[tuple[str, list]], ids: list[int]) -
         narrowing, value = "id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
     for write, params in writes:
         cursor.execute(
-            f"WITH new AS (SELECT {', '.join(NEW_COLUMNS)} FROM {table} WHERE {narrowing}) "
-            f"{write}",
+            f"WITH new AS (SELECT {', '.join(NEW_COLUMNS)} FROM {table} WHERE {narrowing}) {write}",
             [value, *params],
         )
 

@@ -6,6 +6,7 @@ marked sent sends it again."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from urllib.parse import urlencode
 
@@ -76,7 +77,9 @@ def award_email(issuance: BadgeIssuance, *, connection=None) -> EmailMultiAltern
         connection=connection,
         headers={"X-Badge-Issuance": str(issuance.uuid)},
     )
-    message.attach_alternative(render_to_string("deliveries/email/award.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("deliveries/email/award.html", context), "text/html"
+    )
     return message
 
 
@@ -95,6 +98,10 @@ def _skip_reason(delivery: Delivery) -> str:
     return ""
 
 
+def _text(message) -> str:
+    return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+
+
 def _error(error: Exception) -> DeliveryError:
     if isinstance(error, DeliveryError):
         return error
@@ -102,15 +109,11 @@ def _error(error: Exception) -> DeliveryError:
         codes = [code for code, _ in error.recipients.values()]
         code = max(codes) if codes else 550
         text = "; ".join(
-            f"{address}: {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-            for address, (_, message) in error.recipients.items()
+            f"{address}: {_text(message)}" for address, (_, message) in error.recipients.items()
         )
         return error_for_smtp_code(code, f"recipient refused ({text})")
     if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 400:
-        message = error.smtp_error
-        if isinstance(message, bytes):
-            message = message.decode(errors="replace")
-        return error_for_smtp_code(error.smtp_code, message)
+        return error_for_smtp_code(error.smtp_code, _text(error.smtp_error))
     if type(error).__name__ in {"AnymailRecipientsRefused", "AnymailInvalidAddress"}:
         return PermanentDeliveryError(str(error))
     return DeliveryError(f"{type(error).__name__}: {error}")
@@ -151,7 +154,6 @@ def email_send_batch(deliveries: list[Delivery], pace: ChannelPace | None = None
 
 
 def _close_quietly(connection) -> None:
-    try:
+    # A connection that is gone is closed enough.
+    with contextlib.suppress(Exception):
         connection.close()
-    except Exception:  # noqa: S110 - a connection that is gone is closed enough
-        pass

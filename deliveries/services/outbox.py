@@ -329,9 +329,7 @@ def deliveries_drain(
     busy = list(senders)
     while busy and (deadline is None or time.monotonic() < deadline):
         for channel in list(busy):
-            batch = deliveries_claim(
-                channel=channel, limit=batch_size, lease_seconds=lease_seconds
-            )
+            batch = deliveries_claim(channel=channel, limit=batch_size, lease_seconds=lease_seconds)
             if not batch:
                 busy.remove(channel)
                 continue
