@@ -3,6 +3,7 @@ conftest.py)."""
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from common.crypto import encrypt_secret
@@ -14,9 +15,7 @@ def rows(issuance=None, **filters):
     """{(channel, action): status} of an issuance's deliveries (or of all, by issuance id)."""
     queryset = Delivery.objects.filter(**filters)
     if issuance is not None:
-        return {
-            (d.channel, d.action): d.status for d in queryset.filter(issuance=issuance)
-        }
+        return {(d.channel, d.action): d.status for d in queryset.filter(issuance=issuance)}
     return {(d.issuance_id, d.channel, d.action): d.status for d in queryset}
 
 
@@ -41,12 +40,36 @@ def drain_until_settled(max_rounds: int = 20):
     raise AssertionError("Deliveries still pending")
 
 
-def connect_credly(organization, *, api_url: str, token: str = "test-token", enabled=True):
+@pytest.fixture
+def unpaced(settings):
+    """No rate limit: the tests measure nothing, and pacing would only make them slower."""
+    settings.DELIVERY_EMAIL_PER_SECOND = 0
+    settings.DELIVERY_CREDLY_PER_SECOND = 0
+    settings.DELIVERY_RATE_LIMIT_URL = ""
+
+
+def connect_credly(
+    organization,
+    *,
+    api_url: str,
+    token: str = "test-token",
+    credly_organization_id: str | None = None,
+    enabled=True,
+):
     return CredlyConnection.objects.create(
         organization=organization,
-        credly_organization_id="org-" + str(organization.pk),
+        credly_organization_id=credly_organization_id or f"org-{organization.pk}",
         api_url=api_url,
         api_token=encrypt_secret(token.encode()),
         token_hint=token[-4:],
         is_enabled=enabled,
+    )
+
+
+def connect_standin(organization, standin):
+    return connect_credly(
+        organization,
+        api_url=standin.api_url,
+        token=standin.token,
+        credly_organization_id=standin.organization_id,
     )

@@ -69,7 +69,9 @@ def test_batch_writes_rows_for_every_new_issuance_in_a_fixed_number_of_statement
 def test_notify_off_and_the_students_opt_out_write_skipped_rows_with_the_reason(
     instructor, course_class, organization
 ):
-    quiet = BadgeFactory(organization=organization, manual_issuance_enabled=True, notify_recipients=False)
+    quiet = BadgeFactory(
+        organization=organization, manual_issuance_enabled=True, notify_recipients=False
+    )
     loud = BadgeFactory(organization=organization, manual_issuance_enabled=True)
     wants = EnrollmentFactory(course_class=course_class).student
     declines = EnrollmentFactory(course_class=course_class).student
@@ -105,7 +107,9 @@ def test_a_credly_row_only_for_a_badge_with_a_template_in_an_organization_connec
     without = BadgeFactory(organization=organization, manual_issuance_enabled=True)
     context = IssueContext.for_class(actor=instructor, course_class=course_class)
 
-    badge_issue_many(context=context, pairs=[(with_template.pk, student.pk), (without.pk, student.pk)])
+    badge_issue_many(
+        context=context, pairs=[(with_template.pk, student.pk), (without.pk, student.pk)]
+    )
 
     assert rows(BadgeIssuance.objects.get(badge=with_template)) == {
         (E, ISSUE): S.PENDING,
@@ -118,7 +122,9 @@ def test_a_disabled_credly_connection_writes_no_credly_row(
     instructor, course_class, organization, student
 ):
     connect_credly(organization, api_url="http://127.0.0.1:9", enabled=False)
-    badge = BadgeFactory(organization=organization, manual_issuance_enabled=True, credly_template_id="t")
+    badge = BadgeFactory(
+        organization=organization, manual_issuance_enabled=True, credly_template_id="t"
+    )
     context = IssueContext.for_class(actor=instructor, course_class=course_class)
 
     badge_issue_many(context=context, pairs=[(badge.pk, student.pk)])
@@ -213,7 +219,9 @@ def test_a_revocation_writes_a_credly_revoke_row_when_the_badge_went_to_credly(
     administrator, instructor, course_class, organization, student
 ):
     connect_credly(organization, api_url="http://127.0.0.1:9")
-    badge = BadgeFactory(organization=organization, manual_issuance_enabled=True, credly_template_id="t")
+    badge = BadgeFactory(
+        organization=organization, manual_issuance_enabled=True, credly_template_id="t"
+    )
     plain = BadgeFactory(organization=organization, manual_issuance_enabled=True)
     context = IssueContext.for_class(actor=instructor, course_class=course_class)
     badge_issue_many(context=context, pairs=[(badge.pk, student.pk), (plain.pk, student.pk)])
