@@ -52,7 +52,7 @@ def connect_credly(
     organization,
     *,
     api_url: str,
-    token: str = "test-token",
+    token: str = "test-token",  # noqa: S107 - a test token
     credly_organization_id: str | None = None,
     enabled=True,
 ):

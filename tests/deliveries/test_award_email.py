@@ -174,7 +174,8 @@ def test_a_permanent_smtp_refusal_fails_at_once_with_the_servers_message(
 
     delivery = Delivery.objects.get()
     assert delivery.status == S.FAILED
-    assert "550" in delivery.last_error and "No such mailbox" in delivery.last_error
+    assert "550" in delivery.last_error
+    assert "No such mailbox" in delivery.last_error
 
 
 def test_an_smtp_server_that_is_down_is_retried_until_the_last_attempt_then_failed(
