@@ -37,9 +37,9 @@ def test_find_issued_badges_shows_the_issued_status_of_each_channel(admin_client
 
     html = response.content.decode()
     assert "Issued Status" in html
-    assert f\'data-testid="issued-status-{sent.pk}"\' in html
+    assert f'data-testid="issued-status-{sent.pk}"' in html
     assert "SMTP 550: No such mailbox" in html
-    row = html.split(f\'data-testid="issued-status-{failed.pk}"\')[1].split("</ul>")[0]
+    row = html.split(f'data-testid="issued-status-{failed.pk}"')[1].split("</ul>")[0]
     assert "E-mail:" in row
     assert "Failed" in row
     assert "Credly:" in row
@@ -176,7 +176,7 @@ def test_the_student_sees_the_issued_status_and_turns_award_emails_off_and_on(
 
     page = client.get(reverse("badges:student", args=[student.pk])).content.decode()
     assert "E-mail me when I receive a badge" in page
-    assert f\'data-testid="issued-status-{issuance.pk}"\' in page
+    assert f'data-testid="issued-status-{issuance.pk}"' in page
     assert 'data-testid="resend"' not in page
 
     response = client.post(reverse("award_emails"), {})
