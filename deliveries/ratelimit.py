@@ -56,7 +56,8 @@ class ChannelPace:
         while True:
             now = time.time()
             window = math.floor(now / self.window)
-            key = f"deliveries:rate:{self.channel}:{window}"
+            prefix = settings.DELIVERY_RATE_LIMIT_KEY_PREFIX
+            key = f"{prefix}deliveries:rate:{self.channel}:{window}"
             pipe = client.pipeline()
             pipe.incr(key)
             pipe.expire(key, math.ceil(self.window) + 1)

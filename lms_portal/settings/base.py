@@ -299,6 +299,7 @@ DELIVERY_RATE_LIMIT_URL = env.str(
     "DELIVERY_RATE_LIMIT_URL",
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
 )
+DELIVERY_RATE_LIMIT_KEY_PREFIX = env.str("DELIVERY_RATE_LIMIT_KEY_PREFIX", default="")
 # Beat drains every DELIVERY_DRAIN_INTERVAL_SECONDS (besides the drain queued when an issuance
 # commits); one drain works for at most DELIVERY_DRAIN_SECONDS.
 DELIVERY_DRAIN_INTERVAL_SECONDS = env.int("DELIVERY_DRAIN_INTERVAL_SECONDS", default=60)
