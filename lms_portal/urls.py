@@ -16,6 +16,7 @@ from badges.views import assignments as assignment_pages
 from badges.views import batch, dialogs, images, profiles, roster, search, students
 from classes.views import ClassListView
 from credentials.views import organization, public, sharing
+from deliveries.views import credly as credly_views
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
@@ -140,6 +141,11 @@ urlpatterns = [
         "organization/",
         organization.OrganizationView.as_view(),
         name="organization",
+    ),
+    path(
+        "organization/credly/",
+        credly_views.CredlySettingsView.as_view(),
+        name="credly_settings",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path(

@@ -17,6 +17,7 @@ from achievements.models import AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
+from deliveries.models import CredlyConnection
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -90,6 +91,12 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 302 302 404",
+    ),
+    # An organization's Credly settings: its administrators only (staff use the admin site).
+    "credly_settings": (
+        no_args,
+        "302 403 403 403 403 200 200 404",
+        "302 403 403 403 403 200 200 404",
     ),
     "organization_achievements": (
         no_args,
@@ -415,6 +422,7 @@ def state() -> dict:
         "completions": AchievementCompletion.objects.count(),
         "sweeps": SweepRun.objects.count(),
         "users": User.objects.count(),
+        "credly_connections": list(CredlyConnection.objects.order_by("pk").values()),
     }
 
 
