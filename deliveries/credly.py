@@ -42,7 +42,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from common.crypto import decrypt_secret
+from common.crypto import EncryptionKeyMissing, SecretUnreadable, decrypt_secret
 from deliveries.models import CredlyConnection
 from deliveries.retry import (
     PermanentDeliveryError,
@@ -84,11 +84,24 @@ class CredlyBadge:
 
 
 def credly_account_for(connection: CredlyConnection) -> CredlyAccount:
-    """The account of an organization's Credly connection, its token decrypted."""
+    """The account of an organization's Credly connection, its token decrypted. A token no key
+    decrypts is a permanent failure (an administrator enters it again); a deployment without
+    ENCRYPTION_KEYS a retryable one (it works again once the key is back)."""
+    try:
+        token = decrypt_secret(connection.api_token).decode("utf-8")
+    except SecretUnreadable:
+        raise PermanentDeliveryError(
+            "The stored Credly token cannot be decrypted: enter it again on the Credly settings "
+            "page."
+        ) from None
+    except EncryptionKeyMissing:
+        raise RetryableDeliveryError(
+            "ENCRYPTION_KEYS is not set: the Credly token cannot be read."
+        ) from None
     return CredlyAccount(
         api_url=connection.api_url,
         organization_id=connection.credly_organization_id,
-        token=decrypt_secret(connection.api_token).decode("utf-8"),
+        token=token,
     )
 
 

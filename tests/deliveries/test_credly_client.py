@@ -397,3 +397,22 @@ def test_account_of_a_connection_decrypts_its_token(credly_standin):
 
     assert account == account_of(credly_standin)
     assert issue(credly_standin, account=account).state == "pending"
+
+
+@pytest.mark.django_db
+def test_a_token_no_key_decrypts_is_a_permanent_failure(settings):
+    from common.crypto import encrypt_secret, generate_key
+    from tests.factories import OrganizationFactory
+
+    settings.ENCRYPTION_KEYS = [generate_key()]
+    connection = CredlyConnection.objects.create(
+        organization=OrganizationFactory(),
+        credly_organization_id=str(uuid.uuid4()),
+        api_token=encrypt_secret(b"a-token-under-an-old-key-0000"),
+        token_hint="0000",
+    )
+    settings.ENCRYPTION_KEYS = [generate_key()]
+
+    with pytest.raises(PermanentDeliveryError, match="enter it again") as raised:
+        credly_account_for(connection)
+    assert "a-token-under-an-old-key" not in str(raised.value)
