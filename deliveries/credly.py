@@ -43,7 +43,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.crypto import EncryptionKeyMissing, SecretUnreadable, decrypt_secret
-from deliveries.models import CredlyConnection
+from deliveries.models import CredlyConnection, Delivery
 from deliveries.retry import (
     PermanentDeliveryError,
     RetryableDeliveryError,
@@ -81,6 +81,14 @@ class CredlyBadge:
 
     id: str
     state: str
+
+
+def credly_delivery_status(badge: CredlyBadge) -> str:
+    """The delivery status a badge's Credly state means: accepted once the earner accepted it,
+    sent otherwise (pending acceptance, rejected by the earner, or revoked for a revocation)."""
+    if badge.state == "accepted":
+        return Delivery.Status.ACCEPTED
+    return Delivery.Status.SENT
 
 
 def credly_account_for(connection: CredlyConnection) -> CredlyAccount:
@@ -244,8 +252,10 @@ def credly_issue_badge(
 ) -> CredlyBadge:
     """Issue the badge of `template_id` to the recipient, once.
 
-    `is_retry` (the delivery was attempted before): look the badge up by `issuer_earner_id`
-    first and return it if the earlier attempt did create it. A 422 (Credly's duplicate check,
+    `is_retry` (the delivery was attempted before, including by a worker killed before it could
+    record the answer: pass `delivery.attempts > 0` when attempts are counted at claim time):
+    look the badge up by `issuer_earner_id` first and return it if the earlier attempt did
+    create it. A 422 (Credly's duplicate check,
     among others) is also answered by a look-up: the existing badge is returned, and only when
     there is none is the 422 a permanent failure. `expires_at` None leaves the template's own
     expiry (Credly's default)."""

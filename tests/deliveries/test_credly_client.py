@@ -14,6 +14,7 @@ from deliveries.credly import (
     CredlyAccount,
     CredlyBadge,
     credly_account_for,
+    credly_delivery_status,
     credly_find_badge,
     credly_get_badge,
     credly_http_client,
@@ -21,7 +22,7 @@ from deliveries.credly import (
     credly_revoke_badge,
     credly_time,
 )
-from deliveries.models import CredlyConnection
+from deliveries.models import CredlyConnection, Delivery
 from deliveries.retry import PermanentDeliveryError, RetryableDeliveryError
 from tests.tools.credly_standin import CredlyStandin
 
@@ -416,3 +417,9 @@ def test_a_token_no_key_decrypts_is_a_permanent_failure(settings):
     with pytest.raises(PermanentDeliveryError, match="enter it again") as raised:
         credly_account_for(connection)
     assert "a-token-under-an-old-key" not in str(raised.value)
+
+
+def test_credly_states_map_onto_delivery_statuses():
+    assert credly_delivery_status(CredlyBadge(id="1", state="accepted")) == Delivery.Status.ACCEPTED
+    for state in ("pending", "rejected", "revoked", ""):
+        assert credly_delivery_status(CredlyBadge(id="1", state=state)) == Delivery.Status.SENT
