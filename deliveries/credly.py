@@ -42,8 +42,8 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from common.crypto import decrypt_secret
-from deliveries.models import CredlyConnection
+from common.crypto import EncryptionKeyMissing, SecretUnreadable, decrypt_secret
+from deliveries.models import CredlyConnection, Delivery
 from deliveries.retry import (
     PermanentDeliveryError,
     RetryableDeliveryError,
@@ -83,12 +83,33 @@ class CredlyBadge:
     state: str
 
 
+def credly_delivery_status(badge: CredlyBadge) -> str:
+    """The delivery status a badge's Credly state means: accepted once the earner accepted it,
+    sent otherwise (pending acceptance, rejected by the earner, or revoked for a revocation)."""
+    if badge.state == "accepted":
+        return Delivery.Status.ACCEPTED
+    return Delivery.Status.SENT
+
+
 def credly_account_for(connection: CredlyConnection) -> CredlyAccount:
-    """The account of an organization's Credly connection, its token decrypted."""
+    """The account of an organization's Credly connection, its token decrypted. A token no key
+    decrypts is a permanent failure (an administrator enters it again); a deployment without
+    ENCRYPTION_KEYS a retryable one (it works again once the key is back)."""
+    try:
+        token = decrypt_secret(connection.api_token).decode("utf-8")
+    except SecretUnreadable:
+        raise PermanentDeliveryError(
+            "The stored Credly token cannot be decrypted: enter it again on the Credly settings "
+            "page."
+        ) from None
+    except EncryptionKeyMissing:
+        raise RetryableDeliveryError(
+            "ENCRYPTION_KEYS is not set: the Credly token cannot be read."
+        ) from None
     return CredlyAccount(
         api_url=connection.api_url,
         organization_id=connection.credly_organization_id,
-        token=decrypt_secret(connection.api_token).decode("utf-8"),
+        token=token,
     )
 
 
@@ -231,8 +252,10 @@ def credly_issue_badge(
 ) -> CredlyBadge:
     """Issue the badge of `template_id` to the recipient, once.
 
-    `is_retry` (the delivery was attempted before): look the badge up by `issuer_earner_id`
-    first and return it if the earlier attempt did create it. A 422 (Credly's duplicate check,
+    `is_retry` (the delivery was attempted before, including by a worker killed before it could
+    record the answer: pass `delivery.attempts > 0` when attempts are counted at claim time):
+    look the badge up by `issuer_earner_id` first and return it if the earlier attempt did
+    create it. A 422 (Credly's duplicate check,
     among others) is also answered by a look-up: the existing badge is returned, and only when
     there is none is the 422 a permanent failure. `expires_at` None leaves the template's own
     expiry (Credly's default)."""

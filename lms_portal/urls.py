@@ -16,6 +16,7 @@ from badges.views import assignments as assignment_pages
 from badges.views import batch, dialogs, images, profiles, roster, students
 from classes.views import ClassListView
 from credentials.views import organization, public, sharing
+from deliveries.views import credly as credly_views
 from deliveries.views import preferences as delivery_preferences
 from deliveries.views import resend as delivery_resend
 from deliveries.views import status as delivery_status
@@ -154,6 +155,11 @@ urlpatterns = [
         "organization/",
         organization.OrganizationView.as_view(),
         name="organization",
+    ),
+    path(
+        "organization/credly/",
+        credly_views.CredlySettingsView.as_view(),
+        name="credly_settings",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path("me/award-emails/", delivery_preferences.AwardEmailsView.as_view(), name="award_emails"),

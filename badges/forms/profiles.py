@@ -1,6 +1,7 @@
 """Input validation for badge profiles. Writing is the services' business."""
 
 import io
+import uuid
 import warnings
 from dataclasses import dataclass
 
@@ -110,13 +111,16 @@ class BadgeForm(forms.Form):
             ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on"),
         ),
         FormTab("availability", "Availability", ("availability", "available_to")),
+        FormTab("delivery", "Delivery", ("credly_template_id",)),
     )
+    # Stored as they are by badge_create/badge_update (badges/services/profiles.py).
     CREDENTIAL_FIELDS = (
         "criteria_narrative",
         "expiry",
         "expiry_amount",
         "expiry_unit",
         "expires_on",
+        "credly_template_id",
     )
     MAX_EXPIRY_AMOUNT = 100 * 366
 
@@ -195,6 +199,18 @@ class BadgeForm(forms.Form):
         help_text="Every issuance of the badge expires at the start of this date.",
     )
 
+    credly_template_id = forms.CharField(
+        label="Credly badge template ID",
+        required=False,
+        max_length=Badge._meta.get_field("credly_template_id").max_length,
+        help_text=(
+            "The ID of the badge template in your organization's Credly account (a UUID such as "
+            "cfaf2910-ea5f-46f1-89a5-db525dad6e58). With Credly configured on the Organization "
+            "page, each student who receives this badge is also issued it through Credly. Empty: "
+            "not sent to Credly."
+        ),
+    )
+
     def __init__(self, *args, organization, badge: Badge | None = None, active_tab="", **kwargs):
         if badge is not None:
             kwargs["initial"] = {
@@ -228,6 +244,21 @@ class BadgeForm(forms.Form):
         if duplicates.exists():
             raise forms.ValidationError(DUPLICATE_NAME_MESSAGE, code="duplicate_name")
         return name
+
+    def clean_credly_template_id(self):
+        """Credly's badge template ids are UUIDs: one is stored in its canonical form (lower case,
+        hyphens), anything else is refused before a delivery could fail on it."""
+        value = self.cleaned_data["credly_template_id"].strip()
+        if not value:
+            return ""
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter the template ID as Credly shows it: a UUID of 32 hexadecimal digits with "
+                "hyphens.",
+                code="invalid_credly_template_id",
+            ) from None
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")

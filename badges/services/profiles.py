@@ -37,6 +37,7 @@ _TRACKED_FIELDS = [
     ("expiry", "Expiry"),
     ("availability", "Availability"),
     ("available_to", "Child organizations"),
+    ("credly_template_id", "Credly badge template ID"),
 ]
 
 
@@ -78,11 +79,19 @@ def _ensure_descendants(*, organization_id: int, organizations) -> None:
         raise ValidationError({"available_to": "Choose among this organization's children."})
 
 
-CREDENTIAL_FIELDS = ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on")
+CREDENTIAL_FIELDS = (
+    "criteria_narrative",
+    "expiry",
+    "expiry_amount",
+    "expiry_unit",
+    "expires_on",
+    "credly_template_id",
+)
 
 
 def _credential_fields(values: dict) -> dict:
-    """The criteria text and expiry a badge's credentials carry; unknown names are an error."""
+    """The criteria text and expiry a badge's credentials carry, and the Credly template they are
+    delivered as; unknown names are an error."""
     unknown = set(values) - set(CREDENTIAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown badge fields: {sorted(unknown)}")

@@ -270,6 +270,11 @@ DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 # Credly (deliveries/credly.py): seconds to connect, and to wait for an answer, per request.
 CREDLY_CONNECT_TIMEOUT_SECONDS = env.float("CREDLY_CONNECT_TIMEOUT_SECONDS", default=5.0)
 CREDLY_READ_TIMEOUT_SECONDS = env.float("CREDLY_READ_TIMEOUT_SECONDS", default=20.0)
+# The hosts an organization's Credly API URL may name (https, these domains and their subdomains):
+# the workers send the organization's token there. A development machine (DEBUG on) may also name
+# a Credly stand-in on 127.0.0.1/localhost (tests/tools/credly_standin.py).
+CREDLY_API_HOSTS = env.list("CREDLY_API_HOSTS", default=["credly.com"])
+CREDLY_ALLOW_LOCAL_API_URL = env.bool("CREDLY_ALLOW_LOCAL_API_URL", default=DEBUG)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "awarding.tasks.sweep_achievements",

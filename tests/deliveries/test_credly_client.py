@@ -14,6 +14,7 @@ from deliveries.credly import (
     CredlyAccount,
     CredlyBadge,
     credly_account_for,
+    credly_delivery_status,
     credly_find_badge,
     credly_get_badge,
     credly_http_client,
@@ -21,7 +22,7 @@ from deliveries.credly import (
     credly_revoke_badge,
     credly_time,
 )
-from deliveries.models import CredlyConnection
+from deliveries.models import CredlyConnection, Delivery
 from deliveries.retry import PermanentDeliveryError, RetryableDeliveryError
 from tests.tools.credly_standin import CredlyStandin
 
@@ -397,3 +398,28 @@ def test_account_of_a_connection_decrypts_its_token(credly_standin):
 
     assert account == account_of(credly_standin)
     assert issue(credly_standin, account=account).state == "pending"
+
+
+@pytest.mark.django_db
+def test_a_token_no_key_decrypts_is_a_permanent_failure(settings):
+    from common.crypto import encrypt_secret, generate_key
+    from tests.factories import OrganizationFactory
+
+    settings.ENCRYPTION_KEYS = [generate_key()]
+    connection = CredlyConnection.objects.create(
+        organization=OrganizationFactory(),
+        credly_organization_id=str(uuid.uuid4()),
+        api_token=encrypt_secret(b"a-token-under-an-old-key-0000"),
+        token_hint="0000",
+    )
+    settings.ENCRYPTION_KEYS = [generate_key()]
+
+    with pytest.raises(PermanentDeliveryError, match="enter it again") as raised:
+        credly_account_for(connection)
+    assert "a-token-under-an-old-key" not in str(raised.value)
+
+
+def test_credly_states_map_onto_delivery_statuses():
+    assert credly_delivery_status(CredlyBadge(id="1", state="accepted")) == Delivery.Status.ACCEPTED
+    for state in ("pending", "rejected", "revoked", ""):
+        assert credly_delivery_status(CredlyBadge(id="1", state=state)) == Delivery.Status.SENT

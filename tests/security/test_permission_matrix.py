@@ -17,7 +17,7 @@ from achievements.models import AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
-from deliveries.models import Delivery
+from deliveries.models import CredlyConnection, Delivery
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -91,6 +91,12 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 302 302 404",
+    ),
+    # An organization's Credly settings: its administrators only (staff use the admin site).
+    "credly_settings": (
+        no_args,
+        "302 403 403 403 403 200 200 404",
+        "302 403 403 403 403 200 200 404",
     ),
     "organization_achievements": (
         no_args,
@@ -438,6 +444,7 @@ def state() -> dict:
         "users": User.objects.count(),
         "deliveries": list(Delivery.objects.order_by("pk").values("status", "attempts")),
         "award_emails": list(User.objects.order_by("pk").values_list("receives_award_emails")),
+        "credly_connections": list(CredlyConnection.objects.order_by("pk").values()),
     }
 
 
