@@ -111,7 +111,7 @@ class BadgeForm(forms.Form):
             ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on"),
         ),
         FormTab("availability", "Availability", ("availability", "available_to")),
-        FormTab("delivery", "Delivery", ("credly_template_id",)),
+        FormTab("delivery", "Delivery", ("notify_recipients", "credly_template_id")),
     )
     # Stored as they are by badge_create/badge_update (badges/services/profiles.py).
     CREDENTIAL_FIELDS = (
@@ -121,6 +121,7 @@ class BadgeForm(forms.Form):
         "expiry_unit",
         "expires_on",
         "credly_template_id",
+        "notify_recipients",
     )
     MAX_EXPIRY_AMOUNT = 100 * 366
 
@@ -199,6 +200,15 @@ class BadgeForm(forms.Form):
         help_text="Every issuance of the badge expires at the start of this date.",
     )
 
+    notify_recipients = forms.BooleanField(
+        label="Notify recipients",
+        required=False,
+        initial=True,
+        help_text=(
+            "E-mail each student who receives this badge (students who turned award e-mails off "
+            "on their Achievements/Badges page are not e-mailed)."
+        ),
+    )
     credly_template_id = forms.CharField(
         label="Credly badge template ID",
         required=False,

@@ -38,12 +38,13 @@ _TRACKED_FIELDS = [
     ("availability", "Availability"),
     ("available_to", "Child organizations"),
     ("credly_template_id", "Credly badge template ID"),
+    ("notify_recipients", "Notify recipients"),
 ]
 
 
 def _displayed(badge: Badge, field_name: str) -> str:
     value = getattr(badge, field_name)
-    if field_name in {"is_active", "manual_issuance_enabled"}:
+    if field_name in {"is_active", "manual_issuance_enabled", "notify_recipients"}:
         return "Yes" if value else "No"
     if field_name == "achievement":
         return value.name if value is not None else "None"
@@ -86,6 +87,7 @@ CREDENTIAL_FIELDS = (
     "expiry_unit",
     "expires_on",
     "credly_template_id",
+    "notify_recipients",
 )
 
 

@@ -1,13 +1,26 @@
 """A drain queued when the current transaction commits: once per transaction, however many
-issuances or resends it made (the beat's periodic drain catches anything a lost kick leaves)."""
+issuances or resends it made. Queuing never breaks the write that made the deliveries: if the
+broker cannot be reached (or the task fails when run eagerly) it is logged, and beat's periodic
+drain (DELIVERY_DRAIN_INTERVAL_SECONDS) sends them anyway."""
+
+import logging
 
 from django.db import transaction
 
 from deliveries.tasks import drain_deliveries
 
+logger = logging.getLogger(__name__)
+
 
 def _queue_drain() -> None:
-    drain_deliveries.delay()
+    try:
+        with drain_deliveries.app.connection_for_write() as broker:
+            # One quick attempt: the request or sweep that committed must not wait for a broker
+            # that is down.
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
+            drain_deliveries.apply_async(retry=False, connection=broker)
+    except Exception:  # the broker is down, or the drain failed when run eagerly
+        logger.warning("Could not queue a drain of the deliveries now; beat's next drain will.")
 
 
 def deliveries_drain_on_commit() -> None:

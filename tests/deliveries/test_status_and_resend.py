@@ -197,3 +197,24 @@ def test_the_switch_only_changes_the_users_own_choice(client, student, organizat
 
     other.refresh_from_db()
     assert other.receives_award_emails is True
+
+
+def test_notify_recipients_is_on_the_badge_forms_delivery_tab(admin_client, manual_badge):
+    url = reverse("badges:edit", args=[manual_badge.pk])
+    form = admin_client.get(url).content.decode()
+    assert "Notify recipients" in form
+
+    admin_client.post(
+        url,
+        {
+            "name": manual_badge.name,
+            "description": manual_badge.description,
+            "is_active": "on",
+            "manual_issuance_enabled": "on",
+        },
+    )
+
+    manual_badge.refresh_from_db()
+    assert manual_badge.notify_recipients is False
+    change = manual_badge.changes.latest("changed_at")
+    assert {"field": "Notify recipients", "old": "Yes", "new": "No"} in change.changes
