@@ -104,7 +104,7 @@ class BadgeForm(forms.Form):
             ("name", "description", "is_active", "manual_issuance_enabled"),
         ),
         FormTab("image", "Image", ("image", "remove_image")),
-        FormTab("automatic", "Automatic Issuance", ("achievement",)),
+        FormTab("automatic", "Automatic Issuance", ("achievement", "notify_existing")),
         FormTab(
             "credential",
             "Criteria and Expiry",
@@ -164,6 +164,16 @@ class BadgeForm(forms.Form):
         help_text=(
             "Every student who completes this achievement receives the badge automatically, "
             "including students who completed it before the mapping was made."
+        ),
+    )
+
+    notify_existing = forms.BooleanField(
+        label="E-mail the students who already qualify",
+        required=False,
+        help_text=(
+            "A new achievement awards everyone who has already completed it at once. Unticked, "
+            "they receive the badge without an award e-mail; students who complete it later are "
+            "e-mailed as usual."
         ),
     )
 

@@ -217,3 +217,30 @@ def test_a_lapsed_lease_makes_the_row_due_again_and_counts_as_an_attempt(
         outbox.deliveries_record(outcomes={claimed.pk: outbox.Retry("late")}, deliveries=[claimed])
         == 0
     )
+
+
+@pytest.mark.parametrize("tick", [False, True])
+def test_the_mapping_preview_counts_who_would_be_emailed_and_the_choice_is_honoured(
+    smtp_server, admin_client, organization, tick
+):
+    scenario = lab_scenario(organization)
+    Badge.objects.filter(pk=scenario.badge.pk).update(achievement=None)
+    url = reverse("achievements:mapping_preview", args=[scenario.achievement.pk])
+
+    preview = admin_client.get(url, {"badge": scenario.badge.pk}).content.decode()
+
+    assert "would be e-mailed" in preview
+    assert 'data-testid="would-be-emailed">1<' in preview
+    assert "E-mail the 1 student who already qualifies" in preview
+    admin_client.post(
+        reverse("achievements:map_badge", args=[scenario.achievement.pk]),
+        {"badge": scenario.badge.pk, **({"notify_existing": "on"} if tick else {})},
+    )
+    sweep_run(trigger=SweepRun.Trigger.COMMAND)
+    drain()
+
+    assert BadgeIssuance.objects.get().recipient == scenario.meets
+    assert [m.recipients for m in smtp_server.messages] == (
+        [(scenario.meets.email,)] if tick else []
+    )
+    assert Delivery.objects.get().status == (S.SENT if tick else S.SKIPPED)
