@@ -56,6 +56,8 @@ MANUAL_ISSUANCE_SHARE = 0.4
 YEARS = 3
 SHARES = {"lab": 0.40, "enrollment": 0.25, "assignment": 0.20, "exam": 0.15}
 PORTAL_TABLES = [
+    "deliveries_delivery",
+    "deliveries_credlyconnection",
     "badges_badgeissuance",
     "badges_badge",
     "achievements_achievementcompletion",

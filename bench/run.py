@@ -146,8 +146,10 @@ def main() -> None:
 def run_all(size: Size, *, log=lambda line: None) -> dict:
     """Generate the data set, then run benchmarks 1 to 9 on it; return every figure."""
     from bench import benchmarks as b
+    from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
 
+    publish_drain_kicks()
     results: dict = {}
 
     def step(key: str, title: str, function, *args, **kwargs):
@@ -203,6 +205,10 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
         users=size.load_users,
         seconds=size.load_seconds,
     )
+    from bench.deliveries_bench import deliveries_bench
+
+    samples = {"email_sample": min(2_000, size.students // 5), "credly_sample": size.roster // 5}
+    step("deliveries", "10. Deliveries: sweep on/off, draining", deliveries_bench, **samples)
     return results
 
 
@@ -238,6 +244,8 @@ def _machine() -> dict:
 
 def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(benchmark, figure, baseline, ratio, target) for the table."""
+    from bench.deliveries_bench import deliveries_rows
+
     rows = []
     full = results["full_sweep"]
     rows.append(
@@ -354,6 +362,8 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                 "p95 ≤ 300 ms, 0 errors" if key == "roster" else "",
             )
         )
+    if "deliveries" in results:
+        rows += deliveries_rows(results["deliveries"])
     return rows
 
 

@@ -20,6 +20,9 @@ django.setup()
 
 from achievements.models import SweepRun  # noqa: E402
 from awarding.sweep.runs import sweep_run  # noqa: E402
+from bench.deliveries_bench import publish_drain_kicks  # noqa: E402
+
+publish_drain_kicks()
 
 
 def peak_rss_kb() -> int:

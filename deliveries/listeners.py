@@ -1,5 +1,7 @@
 """What deliveries hears from badges (badges.events), registered in DeliveriesConfig.ready()."""
 
+from django.conf import settings
+
 from badges.events import issuance_listen, issuance_write_with
 from deliveries.services.kick import deliveries_drain_on_commit
 from deliveries.services.outbox import (
@@ -19,6 +21,8 @@ def _revoked(*, issuance, reason: str) -> None:
 
 
 def register() -> None:
+    if not settings.DELIVERIES_ENABLED:
+        return
     issuance_write_with("issued", outbox_rows_for_issued)
     issuance_write_with("renewed", outbox_rows_for_renewed)
     issuance_listen("issued", _kick)

@@ -14,11 +14,10 @@ logger = logging.getLogger(__name__)
 
 def _queue_drain() -> None:
     try:
-        with drain_deliveries.app.connection_for_write() as broker:
-            # One quick attempt: the request or sweep that committed must not wait for a broker
-            # that is down.
-            broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
-            drain_deliveries.apply_async(retry=False, connection=broker)
+        # The app's producer pool: a sweep commits one transaction per achievement, and each
+        # queues its drain over the same broker connection. No retry: the request or sweep that
+        # committed must not wait for a broker that is down.
+        drain_deliveries.apply_async(retry=False)
     except Exception:  # the broker is down, or the drain failed when run eagerly
         logger.warning("Could not queue a drain of the deliveries now; beat's next drain will.")
 

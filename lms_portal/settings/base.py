@@ -295,6 +295,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Badge portal <badges
 # Workers claim due deliveries DELIVERY_BATCH_SIZE at a time and hold them for
 # DELIVERY_LEASE_SECONDS: a worker killed mid-batch leaves its rows to the next one after that.
 DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
+# Off: issuances write no delivery rows at all (what the benchmark compares the sweep against).
+DELIVERIES_ENABLED = env.bool("DELIVERIES_ENABLED", default=True)
 DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=300)
 # Sends per second per channel, shared by every worker through Redis (DELIVERY_RATE_LIMIT_URL,
 # the broker's Redis by default); 0 for no limit.

@@ -1,0 +1,211 @@
+"""Benchmark 10, deliveries: the full sweep with the outbox on and off (the same data, each in a
+process of its own, best of two), and the draining rate of award e-mails against a local SMTP
+server (aiosmtpd, tests/tools/smtp_server.py) and of Credly deliveries against the local Credly
+stand-in (tests/tools/credly_standin.py), no rate limit, one worker process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from achievements.models import SweepRun
+from badges.models import Badge, BadgeIssuance
+from bench.benchmarks import ROOT, _child_env
+from common.crypto import encrypt_secret
+from deliveries.models import CredlyConnection, Delivery
+from deliveries.services import kick
+from deliveries.services.drain import deliveries_drain_all
+from tests.tools.credly_standin import CredlyStandin
+from tests.tools.smtp_server import SmtpServer
+
+
+def publish_drain_kicks() -> None:
+    """The benchmarks run on the test settings, where Celery runs tasks eagerly: the drain that
+    an issuance queues on commit would run inside the request or sweep being measured. Here it is
+    published to an in-memory broker instead, as a production web process publishes it to Redis
+    (and a worker, elsewhere, drains)."""
+    publisher = Celery("bench-publisher", broker="memory://")
+
+    def publish() -> None:
+        publisher.send_task("deliveries.tasks.drain_deliveries")
+
+    kick._queue_drain = publish
+
+
+def _reset_sweep() -> None:
+    """Back to the data before any sweep: no automatic issuance, completion or watermark."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE deliveries_delivery")
+        cursor.execute(
+            "DELETE FROM badges_issuanceevent WHERE issuance_id IN "
+            "(SELECT id FROM badges_badgeissuance WHERE method = 'automatic')"
+        )
+        cursor.execute("DELETE FROM badges_badgeissuance WHERE method = 'automatic'")
+        cursor.execute(
+            "TRUNCATE achievements_achievementcompletion, achievements_achievementwatermark"
+        )
+        cursor.execute("ANALYZE")
+
+
+def _child_sweep(*, deliveries: bool) -> dict:
+    """One full sweep in a process of its own on the production settings; its drain kicks go to
+    an in-memory broker (published, as in production, not run)."""
+    env = {
+        **_child_env(),
+        "DJANGO_SETTINGS_MODULE": "lms_portal.settings.production",
+        "CELERY_BROKER_URL": "memory://",
+        "DELIVERIES_ENABLED": "on" if deliveries else "off",
+    }
+    finished = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(ROOT / "bench" / "sweep_child.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"The sweep failed:\n{finished.stdout}{finished.stderr}")
+    run = json.loads(finished.stdout.strip().splitlines()[-1])
+    if run["status"] != SweepRun.Status.SUCCEEDED:
+        raise RuntimeError(f"The sweep failed:\n{run['error']}")
+    return run
+
+
+def _connect_credly(standin: CredlyStandin) -> None:
+    """Every bench organization on the stand-in, every mapped badge with a Credly template: the
+    sweep writes two rows per issuance (the heavier case)."""
+    organization_ids = set(Badge.objects.values_list("organization_id", flat=True))
+    CredlyConnection.objects.bulk_create(
+        CredlyConnection(
+            organization_id=pk,
+            credly_organization_id=standin.organization_id,
+            api_url=standin.api_url,
+            api_token=encrypt_secret(standin.token.encode()),
+            token_hint=standin.token[-4:],
+        )
+        for pk in organization_ids
+    )
+    Badge.objects.filter(achievement__isnull=False).update(
+        notify_recipients=True, notify_completions_from=None
+    )
+    # A template of its own per badge: Credly refuses a second badge of one template to one
+    # e-mail address.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE badges_badge SET credly_template_id = md5('bench-' || id)::uuid::text "
+            "WHERE achievement_id IS NOT NULL"
+        )
+
+
+def _drain_rate(*, channel: str, sample: int) -> dict:
+    """Drain `sample` due rows of `channel` (the others are put off) and time it."""
+    later = timezone.now() + timedelta(days=1)
+    Delivery.objects.filter(status=Delivery.Status.PENDING).update(next_attempt_at=later)
+    ids = list(
+        Delivery.objects.filter(channel=channel, status=Delivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:sample]
+    )
+    Delivery.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+    started = time.perf_counter()
+    report = deliveries_drain_all()
+    seconds = time.perf_counter() - started
+    done = Delivery.objects.filter(
+        pk__in=ids, status__in=[Delivery.Status.SENT, Delivery.Status.ACCEPTED]
+    ).count()
+    if done != len(ids):
+        raise RuntimeError(f"{channel}: {done} of {len(ids)} delivered ({report})")
+    return {
+        "deliveries": len(ids),
+        "seconds": round(seconds, 2),
+        "per_second": round(len(ids) / seconds, 1) if seconds else 0,
+        "batches": report.batches,
+    }
+
+
+def deliveries_bench(*, email_sample: int, credly_sample: int) -> dict:
+    with CredlyStandin() as standin, SmtpServer() as smtp:
+        _connect_credly(standin)
+        sweeps: dict[str, list[float]] = {"off": [], "on": []}
+        issued = {}
+        for deliveries in (False, True, False, True):
+            _reset_sweep()
+            run = _child_sweep(deliveries=deliveries)
+            key = "on" if deliveries else "off"
+            sweeps[key].append(run["seconds"])
+            issued[key] = run["badges_issued"]
+        if issued["on"] != issued["off"]:
+            raise RuntimeError(f"The sweeps issued differently: {issued}")
+        rows = Delivery.objects.count()
+        automatic = BadgeIssuance.objects.filter(method="automatic").count()
+        off, on = min(sweeps["off"]), min(sweeps["on"])
+        smtp_settings = {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": smtp.port,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_TLS": False,
+            "EMAIL_USE_SSL": False,
+            "DELIVERY_EMAIL_PER_SECOND": 0,
+            "DELIVERY_CREDLY_PER_SECOND": 0,
+            "DELIVERY_RATE_LIMIT_URL": "",
+        }
+        with override_settings(**smtp_settings):
+            email = _drain_rate(channel=Delivery.Channel.EMAIL, sample=email_sample)
+            credly = _drain_rate(channel=Delivery.Channel.CREDLY, sample=credly_sample)
+        if len(smtp.messages) != email["deliveries"]:
+            raise RuntimeError("The SMTP server did not receive every e-mail.")
+        if len(standin.issued()) != credly["deliveries"]:
+            raise RuntimeError("The Credly stand-in did not receive every badge.")
+        CredlyConnection.objects.all().delete()
+    return {
+        "issuances": automatic,
+        "delivery_rows": rows,
+        "sweep_off_seconds": round(off, 2),
+        "sweep_on_seconds": round(on, 2),
+        "ratio": round(on / off, 3) if off else 0,
+        "email": email,
+        "credly": credly,
+        "batch_size": settings.DELIVERY_BATCH_SIZE,
+        "pid": os.getpid(),
+    }
+
+
+def deliveries_rows(result: dict) -> list[tuple[str, str, str, str, str]]:
+    """Benchmark 10's lines of the report table."""
+    email, credly = result["email"], result["credly"]
+    return [
+        (
+            f"10. Full sweep with deliveries ({result['delivery_rows']:,} outbox rows for "
+            f"{result['issuances']:,} issuances, e-mail and Credly)",
+            f"on {result['sweep_on_seconds']} s",
+            f"off {result['sweep_off_seconds']} s",
+            f"{result['ratio']}×",
+            "≤ 1.1×",
+        ),
+        (
+            f"10. Draining award e-mails, {email['deliveries']:,} to a local SMTP server",
+            f"{email['per_second']} deliveries/s ({email['seconds']} s)",
+            f"batches of {result['batch_size']}",
+            "",
+            "",
+        ),
+        (
+            f"10. Draining Credly deliveries, {credly['deliveries']:,} to the Credly stand-in",
+            f"{credly['per_second']} deliveries/s ({credly['seconds']} s)",
+            f"batches of {result['batch_size']}",
+            "",
+            "",
+        ),
+    ]
