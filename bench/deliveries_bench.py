@@ -39,7 +39,7 @@ def publish_drain_kicks() -> None:
     def publish() -> None:
         publisher.send_task("deliveries.tasks.drain_deliveries")
 
-    kick._queue_drain = publish
+    kick._publish = publish
 
 
 def _reset_sweep() -> None:

@@ -1,9 +1,15 @@
 """A drain queued when the current transaction commits: once per transaction, however many
 issuances or resends it made. Queuing never breaks the write that made the deliveries: if the
 broker cannot be reached (or the task fails when run eagerly) it is logged, and beat's periodic
-drain (DELIVERY_DRAIN_INTERVAL_SECONDS) sends them anyway."""
+drain (DELIVERY_DRAIN_INTERVAL_SECONDS) sends them anyway.
+
+A sweep commits one transaction per achievement: `deliveries_drain_after()` around it holds the
+kicks of this process back and queues one drain when it ends (all its evaluations committed)."""
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 
@@ -11,15 +17,42 @@ from deliveries.tasks import drain_deliveries
 
 logger = logging.getLogger(__name__)
 
+_held = {"depth": 0, "pending": False}
+_held_lock = threading.Lock()
 
-def _queue_drain() -> None:
+
+def _publish() -> None:
     try:
-        # The app's producer pool: a sweep commits one transaction per achievement, and each
-        # queues its drain over the same broker connection. No retry: the request or sweep that
-        # committed must not wait for a broker that is down.
+        # No retry: the request or sweep that committed must not wait for a broker that is down.
         drain_deliveries.apply_async(retry=False)
     except Exception:  # the broker is down, or the drain failed when run eagerly
         logger.warning("Could not queue a drain of the deliveries now; beat's next drain will.")
+
+
+def _queue_drain() -> None:
+    with _held_lock:
+        if _held["depth"]:
+            _held["pending"] = True
+            return
+    _publish()
+
+
+@contextmanager
+def deliveries_drain_after() -> Iterator[None]:
+    """While this runs, commits in this process queue no drain; one is queued at the end if any
+    would have been."""
+    with _held_lock:
+        _held["depth"] += 1
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _held["depth"] -= 1
+            due = _held["pending"] and not _held["depth"]
+            if due:
+                _held["pending"] = False
+        if due:
+            _queue_drain()
 
 
 def deliveries_drain_on_commit() -> None:

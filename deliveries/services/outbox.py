@@ -197,8 +197,11 @@ def deliveries_claim(
     now = now or timezone.now()
     lease = now + timedelta(seconds=lease_seconds)
     table = Delivery._meta.db_table
+    issuances = BadgeIssuance._meta.db_table
+    # The issuance must still exist (the column has no database constraint: models.py).
     due = (
         f"SELECT id FROM {table} WHERE status = %s AND channel = %s AND next_attempt_at <= %s "
+        f"AND EXISTS (SELECT 1 FROM {issuances} i WHERE i.id = {table}.issuance_id) "
         "ORDER BY next_attempt_at, id LIMIT %s"
     )
     sets = (
