@@ -116,26 +116,26 @@ def outbox_rows_for_issued() -> tuple[str, list]:
     reason, params = _email_skip_reason_sql(retroactive=True)
     sql = (
         f"INSERT INTO {delivery} (issuance_id, channel, action, status, last_error) "
-        "SELECT q.id, q.channel, %s, CASE WHEN q.reason = '' THEN %s ELSE %s END, q.reason "
-        "FROM (SELECT new.id AS id, ch.channel AS channel, "
-        f"CASE WHEN ch.channel = %s THEN {reason} ELSE '' END AS reason "
-        f"FROM new JOIN {badge} b ON b.id = new.badge_id JOIN {user} u ON u.id = new.recipient_id "
-        "CROSS JOIN (SELECT %s AS channel UNION ALL SELECT %s) ch "
-        "WHERE ch.channel = %s OR (b.credly_template_id <> '' AND EXISTS "
-        f"(SELECT 1 FROM {credly} cc WHERE cc.organization_id = b.organization_id "
-        "AND cc.is_enabled))) q "
-        "WHERE true "
+        "SELECT q.id, %s, %s, CASE WHEN q.reason = '' THEN %s ELSE %s END, q.reason "
+        f"FROM (SELECT new.id AS id, {reason} AS reason "
+        f"FROM new JOIN {badge} b ON b.id = new.badge_id "
+        f"JOIN {user} u ON u.id = new.recipient_id) q "
+        "UNION ALL "
+        "SELECT new.id, %s, %s, %s, '' "
+        f"FROM new JOIN {badge} b ON b.id = new.badge_id "
+        f"JOIN {credly} cc ON cc.organization_id = b.organization_id "
+        "WHERE b.credly_template_id <> '' AND cc.is_enabled "
         "ON CONFLICT (issuance_id, channel, action) DO NOTHING"
     )
     return sql, [
+        Channel.EMAIL,
         Delivery.Action.ISSUE,
         Status.PENDING,
         Status.SKIPPED,
-        Channel.EMAIL,
         *params,
-        Channel.EMAIL,
         Channel.CREDLY,
-        Channel.EMAIL,
+        Delivery.Action.ISSUE,
+        Status.PENDING,
     ]
 
 
