@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('badges', '0009_badge_notify_completions_from'),
-        ('deliveries', '0001_initial'),
+        ("badges", "0009_badge_notify_completions_from"),
+        ("deliveries", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='issuance',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='badges.badgeissuance'),
+            model_name="delivery",
+            name="issuance",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="badges.badgeissuance",
+            ),
         ),
     ]
