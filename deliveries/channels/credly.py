@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from deliveries.credly import (
     credly_account_for,
+    credly_delivery_status,
     credly_find_badge,
     credly_http_client,
     credly_issue_badge,
@@ -22,10 +23,6 @@ NO_TEMPLATE = "The badge has no Credly badge template ID."
 NEVER_DELIVERED = "The badge never reached Credly: nothing to revoke."
 WAITING_FOR_ISSUE = "Waiting for the badge to reach Credly before revoking it."
 REINSTATED = "Reinstated before the revocation reached Credly."
-
-
-def _accepted(state: str) -> bool:
-    return state == "accepted"
 
 
 def credly_send_batch(deliveries: list[Delivery], pace: ChannelPace | None = None) -> dict:
@@ -93,7 +90,8 @@ def _issue(delivery: Delivery, connection: CredlyConnection, client) -> Outcome:
         client=client,
         is_retry=delivery.attempts > 0 or bool(delivery.external_id),
     )
-    return Sent(external_id=badge.id, external_state=badge.state, accepted=_accepted(badge.state))
+    accepted = credly_delivery_status(badge) == Delivery.Status.ACCEPTED
+    return Sent(external_id=badge.id, external_state=badge.state, accepted=accepted)
 
 
 def _revoke(delivery: Delivery, connection, client, issue_row: Delivery | None) -> Outcome:
