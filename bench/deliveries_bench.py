@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import Celery
@@ -28,11 +30,12 @@ from tests.tools.credly_standin import CredlyStandin
 from tests.tools.smtp_server import SmtpServer
 
 
-def publish_drain_kicks() -> None:
+@contextmanager
+def publish_drain_kicks() -> Iterator[None]:
     """The benchmarks run on the test settings, where Celery runs tasks eagerly: the drain that
-    an issuance queues on commit would run inside the request or sweep being measured. Here it is
-    published to an in-memory broker instead, as a production web process publishes it to Redis
-    (and a worker, elsewhere, drains)."""
+    an issuance queues on commit would run inside the request or sweep being measured. While
+    this runs it is published to an in-memory broker instead, as a production web process
+    publishes it to Redis (and a worker, elsewhere, drains)."""
     publisher = Celery("bench-publisher", broker="memory://")
 
     def publish() -> None:
@@ -40,7 +43,12 @@ def publish_drain_kicks() -> None:
 
     # Warm, as a long-running worker's producer pool is: the first message sets Celery up.
     publish()
+    eager = kick._publish
     kick._publish = publish
+    try:
+        yield
+    finally:
+        kick._publish = eager
 
 
 def _reset_sweep() -> None:

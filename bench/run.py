@@ -149,13 +149,13 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
     from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
 
-    publish_drain_kicks()
     results: dict = {}
 
     def step(key: str, title: str, function, *args, **kwargs):
         log(f"== {title}")
         started = time.perf_counter()
-        results[key] = function(*args, **kwargs)
+        with publish_drain_kicks():
+            results[key] = function(*args, **kwargs)
         log(f"   {json.dumps(results[key])}  ({time.perf_counter() - started:.1f} s)")
 
     step(

@@ -22,8 +22,6 @@ from achievements.models import SweepRun  # noqa: E402
 from awarding.sweep.runs import sweep_run  # noqa: E402
 from bench.deliveries_bench import publish_drain_kicks  # noqa: E402
 
-publish_drain_kicks()
-
 
 def peak_rss_kb() -> int:
     with open("/proc/self/status") as status:
@@ -34,7 +32,8 @@ def peak_rss_kb() -> int:
 
 
 if __name__ == "__main__":
-    run = sweep_run(trigger=SweepRun.Trigger.COMMAND)
+    with publish_drain_kicks():
+        run = sweep_run(trigger=SweepRun.Trigger.COMMAND)
     print(
         json.dumps(
             {
