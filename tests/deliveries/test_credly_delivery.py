@@ -10,8 +10,9 @@ from django.utils import timezone
 from badges.models import BadgeIssuance
 from badges.services.context import IssueContext
 from badges.services.issuance import badge_issue_many
-from badges.services.revocation import badge_issuance_revoke
+from badges.services.revocation import badge_issuance_reinstate, badge_issuance_revoke
 from deliveries.models import Delivery
+from deliveries.services.resend import delivery_resend
 from tests.deliveries.helpers import (
     connect_standin,
     drain,
@@ -162,3 +163,21 @@ def test_a_badge_revoked_before_it_reached_credly_is_never_sent(
     assert credly_standin.issued() == []
     assert credly_row().status == S.SKIPPED
     assert credly_row(Delivery.Action.REVOKE).status == S.SKIPPED
+
+
+def test_resending_after_a_reinstatement_issues_a_new_credly_badge(
+    credly_standin, issued, administrator
+):
+    drain()
+    badge_issuance_revoke(actor=administrator, issuance=issued, reason="Mistake")
+    drain()
+    badge_issuance_reinstate(actor=administrator, issuance=issued, reason="It was not")
+
+    delivery_resend(actor=administrator, delivery=credly_row())
+    drain()
+
+    states = sorted(badge["state"] for badge in credly_standin.issued())
+    assert states == ["pending", "revoked"]
+    assert credly_row().external_id == next(
+        b["id"] for b in credly_standin.issued() if b["state"] == "pending"
+    )
