@@ -23,10 +23,18 @@ _held_lock = threading.Lock()
 
 def _publish() -> None:
     try:
-        # No retry: the request or sweep that committed must not wait for a broker that is down.
-        drain_deliveries.apply_async(retry=False)
+        with drain_deliveries.app.connection_for_write() as broker:
+            # One quick attempt: the request or sweep that committed must not wait for a broker
+            # that is down (as awarding's re-evaluation queues its tasks).
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_max=0)
+            # A producer of this connection, not one from the app's pool (which eager mode
+            # would take too).
+            with broker.Producer() as producer:
+                drain_deliveries.apply_async(retry=False, connection=broker, producer=producer)
     except Exception:  # the broker is down, or the drain failed when run eagerly
-        logger.warning("Could not queue a drain of the deliveries now; beat's next drain will.")
+        logger.warning(
+            "Could not queue a drain of the deliveries now; beat's next drain will.", exc_info=True
+        )
 
 
 def _queue_drain() -> None:
