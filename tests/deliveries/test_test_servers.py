@@ -32,6 +32,7 @@ def test_django_smtp_backend_talks_to_the_local_server(smtp_server):
     assert received.body("plain").strip() == "You earned Lab Safety."
     assert "<b>Lab Safety</b>" in received.body("html")
     assert smtp_server.messages_to("AUDIT@example.org") == [received]
+    assert smtp_server.url == f"smtp://127.0.0.1:{smtp_server.port}"
 
 
 def test_a_refused_recipient_is_an_smtp_error(smtp_server):
