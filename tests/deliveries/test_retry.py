@@ -5,6 +5,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from deliveries.retry import (
     MESSAGE_MAX_LENGTH,
@@ -154,3 +157,25 @@ def test_error_messages_are_one_line_and_bounded():
     assert str(error) == error.message
     assert RetryableDeliveryError("").message == "Delivery failed"
     assert RetryableDeliveryError("x").retry_after is None
+
+
+@given(text=st.text(max_size=80))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_any_retry_after_header_is_read_or_ignored_never_an_error(text):
+    seconds = retry_after_seconds(text, now=NOW)
+    assert seconds is None or 0 <= seconds <= 6 * 3600
+
+
+@given(
+    attempt=st.integers(min_value=-5, max_value=10**6),
+    retry_after=st.one_of(st.none(), st.floats(min_value=-1e9, max_value=1e12)),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_every_delay_is_within_its_bounds(attempt, retry_after, seed):
+    delay = next_attempt_delay(attempt=attempt, retry_after=retry_after, rng=random.Random(seed))
+    assert 1.0 <= delay <= 6 * 3600
+    if retry_after is not None and retry_after > 0:
+        assert delay >= min(retry_after, 6 * 3600)
+    else:
+        assert delay <= 3600

@@ -2,12 +2,16 @@
 aiosmtpd, and the Credly stand-in's own rules (auth, duplicates, scripted faults)."""
 
 import smtplib
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from tests.tools.credly_standin import CredlyStandin
+from tests.tools.credly_standin import DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN, CredlyStandin
 
 
 def test_django_smtp_backend_talks_to_the_local_server(smtp_server):
@@ -28,6 +32,7 @@ def test_django_smtp_backend_talks_to_the_local_server(smtp_server):
     assert received.body("plain").strip() == "You earned Lab Safety."
     assert "<b>Lab Safety</b>" in received.body("html")
     assert smtp_server.messages_to("AUDIT@example.org") == [received]
+    assert smtp_server.url == f"smtp://127.0.0.1:{smtp_server.port}"
 
 
 def test_a_refused_recipient_is_an_smtp_error(smtp_server):
@@ -107,3 +112,25 @@ def test_standin_scripted_faults_apply_in_order_to_their_endpoint():
         failed = httpx.post(f"{base}/badges", json={}, auth=("k", ""))
         assert failed.status_code == 500
         assert httpx.get(f"{base}/badges", auth=("k", "")).headers.get("Retry-After") is None
+
+
+def test_standin_runs_alone_for_the_bench_and_developers():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-m", "tests.tools.credly_standin", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stdout.readline()
+        assert f"http://127.0.0.1:{port}" in banner
+        assert DEFAULT_TOKEN not in banner
+        url = f"http://127.0.0.1:{port}/v1/organizations/{DEFAULT_ORGANIZATION_ID}/badges"
+        assert httpx.get(url, auth=(DEFAULT_TOKEN, "")).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

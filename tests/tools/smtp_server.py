@@ -111,6 +111,11 @@ class SmtpServer:
         self.stop()
 
     @property
+    def url(self) -> str:
+        """The server as an EMAIL_URL (django-environ), for a worker in another process."""
+        return f"smtp://{self.host}:{self.port}"
+
+    @property
     def messages(self) -> list[ReceivedMessage]:
         with self._lock:
             return list(self._messages)
