@@ -23,6 +23,7 @@ from badges.audit import SWEEP_ORIGIN
 from badges.models import Badge, BadgeIssuance
 
 ISSUANCES = BadgeIssuance._meta.db_table
+USERS = User._meta.db_table
 ACHIEVEMENT_ERROR = re.compile(r"^Achievement (?P<pk>\d+) \(")
 
 
@@ -176,6 +177,9 @@ def reevaluations_summary(*, user: User, since: datetime) -> ReevaluationSummary
 class BadgePreview:
     badge: Badge
     recipients: int
+    # Of them, those an award e-mail would reach (Notify recipients on, the student not opted
+    # out, an address): the number the administrator decides about when mapping.
+    emailed: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,12 +218,22 @@ def achievement_preview(
         previews = []
         for badge in badges:
             cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT m.student_id FROM ({met}) m "
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN u.receives_award_emails "
+                "AND u.email <> '' THEN 1 ELSE 0 END), 0) "
+                f"FROM (SELECT m.student_id FROM ({met}) m "
                 f"UNION SELECT done.student_id FROM {COMPLETIONS} done "
                 "WHERE done.achievement_id = %s) due "
+                f"JOIN {USERS} u ON u.id = due.student_id "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {ISSUANCES} i "
                 "WHERE i.badge_id = %s AND i.recipient_id = due.student_id)",
                 [*params, achievement_id, badge.pk],
             )
-            previews.append(BadgePreview(badge=badge, recipients=cursor.fetchone()[0]))
+            recipients, emailed = cursor.fetchone()
+            previews.append(
+                BadgePreview(
+                    badge=badge,
+                    recipients=recipients,
+                    emailed=emailed if badge.notify_recipients else 0,
+                )
+            )
     return Preview(meeting=meeting, newly=newly, badges=tuple(previews))

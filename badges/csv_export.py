@@ -48,8 +48,10 @@ def _status(*, revoked_at, expires_at, now) -> str:
     return BadgeIssuance.Status.VALID.label
 
 
-def issued_badges_csv_rows(issuances):
-    """Each issuance as the CSV row it exports to, read from the database in chunks."""
+def issued_badges_csv_rows(issuances, *, extra_columns: tuple[tuple[str, str], ...] = ()):
+    """Each issuance as the CSV row it exports to, read from the database in chunks.
+    `extra_columns` are (header, name) of text values annotated on `issuances` by a floor
+    above (the Issued Status of deliveries), added at the end of each row."""
     methods = dict(BadgeIssuance.Method.choices)
     sources = dict(BadgeIssuance.Source.choices)
     local_time = timezone.get_current_timezone()
@@ -77,6 +79,7 @@ def issued_badges_csv_rows(issuances):
         "expires_at",
         "revoked_at",
         "revocation_reason",
+        *(name for _, name in extra_columns),
     )
     for (
         issued_at,
@@ -97,6 +100,7 @@ def issued_badges_csv_rows(issuances):
         expires_at,
         revoked_at,
         revocation_reason,
+        *extra,
     ) in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
         origin = achievement or course_class or assignment_course or ""
         issuer = _person(issuer_first_name or "", issuer_last_name or "", issuer_username or "")
@@ -116,14 +120,15 @@ def issued_badges_csv_rows(issuances):
                 stamp(expires_at),
                 stamp(revoked_at),
                 revocation_reason,
+                *(value or "" for value in extra),
             )
         ]
 
 
-def _stream_csv(rows):
+def _stream_csv(rows, header=ISSUED_BADGES_CSV_COLUMNS):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(ISSUED_BADGES_CSV_COLUMNS)
+    writer.writerow(header)
     for count, row in enumerate(rows, start=1):
         writer.writerow(row)
         if count % CSV_CHUNK_SIZE == 0:
@@ -133,6 +138,9 @@ def _stream_csv(rows):
     yield buffer.getvalue()
 
 
-def issued_badges_csv_stream(issuances):
+def issued_badges_csv_stream(issuances, *, extra_columns: tuple[tuple[str, str], ...] = ()):
     """The header and the rows of these issuances as chunks of CSV text."""
-    return _stream_csv(issued_badges_csv_rows(issuances))
+    return _stream_csv(
+        issued_badges_csv_rows(issuances, extra_columns=extra_columns),
+        [*ISSUED_BADGES_CSV_COLUMNS, *(header for header, _ in extra_columns)],
+    )

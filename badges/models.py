@@ -67,6 +67,14 @@ class Badge(models.Model):
         db_default=True,
         help_text="E-mail each student who receives this badge.",
     )
+    # The administrator's choice when a mapping would award many students at once: those who
+    # met the achievement before this moment receive the badge without an award e-mail.
+    notify_completions_from = models.DateTimeField(
+        "E-mail only students who meet the achievement from",
+        null=True,
+        blank=True,
+        help_text="Students who met the achievement earlier receive the badge without an e-mail.",
+    )
     credly_template_id = models.CharField(
         "Credly badge template ID",
         max_length=64,

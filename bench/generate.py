@@ -59,6 +59,8 @@ PORTAL_TABLES = [
     "credentials_signedcredential",  # benchmark 10's signed credentials, keys and status lists
     "credentials_statuslist",
     "credentials_issuerkey",
+    "deliveries_delivery",
+    "deliveries_credlyconnection",
     "badges_badgeissuance",
     "badges_badge",
     "achievements_achievementcompletion",

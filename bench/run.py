@@ -144,8 +144,9 @@ def main() -> None:
 
 
 def run_all(size: Size, *, log=lambda line: None) -> dict:
-    """Generate the data set, then run benchmarks 1 to 10 on it; return every figure."""
+    """Generate the data set, then run benchmarks 1 to 11 on it; return every figure."""
     from bench import benchmarks as b
+    from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
 
     results: dict = {}
@@ -153,7 +154,8 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
     def step(key: str, title: str, function, *args, **kwargs):
         log(f"== {title}")
         started = time.perf_counter()
-        results[key] = function(*args, **kwargs)
+        with publish_drain_kicks():
+            results[key] = function(*args, **kwargs)
         log(f"   {json.dumps(results[key])}  ({time.perf_counter() - started:.1f} s)")
 
     step(
@@ -207,6 +209,11 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
 
     step("ob3", "10. Open Badges 3.0 credentials", credentials_bench.run,
          count=size.renders * 50, repeats=size.renders * 5)  # fmt: skip
+
+    from bench.deliveries_bench import deliveries_bench
+
+    samples = {"email_sample": min(2_000, size.students // 5), "credly_sample": size.roster // 5}
+    step("deliveries", "11. Deliveries: sweep on/off, draining", deliveries_bench, **samples)
     return results
 
 
@@ -242,6 +249,8 @@ def _machine() -> dict:
 
 def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     """(benchmark, figure, baseline, ratio, target) for the table."""
+    from bench.deliveries_bench import deliveries_rows
+
     rows = []
     full = results["full_sweep"]
     rows.append(
@@ -362,6 +371,8 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         from bench.credentials_bench import report_rows
 
         rows += report_rows(results["ob3"])
+    if "deliveries" in results:
+        rows += deliveries_rows(results["deliveries"])
     return rows
 
 

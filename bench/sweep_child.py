@@ -20,6 +20,7 @@ django.setup()
 
 from achievements.models import SweepRun  # noqa: E402
 from awarding.sweep.runs import sweep_run  # noqa: E402
+from bench.deliveries_bench import publish_drain_kicks  # noqa: E402
 
 
 def peak_rss_kb() -> int:
@@ -31,7 +32,8 @@ def peak_rss_kb() -> int:
 
 
 if __name__ == "__main__":
-    run = sweep_run(trigger=SweepRun.Trigger.COMMAND)
+    with publish_drain_kicks():
+        run = sweep_run(trigger=SweepRun.Trigger.COMMAND)
     print(
         json.dumps(
             {

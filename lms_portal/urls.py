@@ -13,9 +13,13 @@ from accounts.forms import AdminLoginForm, LoginForm
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, participation, sweep_runs
 from badges.views import assignments as assignment_pages
-from badges.views import batch, dialogs, images, profiles, roster, search, students
+from badges.views import batch, dialogs, images, profiles, roster, students
 from classes.views import ClassListView
 from credentials.views import organization, public, sharing
+from deliveries.views import credly as credly_views
+from deliveries.views import preferences as delivery_preferences
+from deliveries.views import resend as delivery_resend
+from deliveries.views import status as delivery_status
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
@@ -36,7 +40,7 @@ admin.site.login_form = AdminLoginForm
 badge_urls = [
     path("", profiles.BadgeListView.as_view(), name="list"),
     path("new/", profiles.BadgeCreateView.as_view(), name="create"),
-    path("<int:pk>/", profiles.BadgeProfileView.as_view(), name="profile"),
+    path("<int:pk>/", delivery_status.BadgeProfileWithStatusView.as_view(), name="profile"),
     path("<int:pk>/edit/", profiles.BadgeEditView.as_view(), name="edit"),
     path("<int:pk>/archive/", profiles.BadgeArchiveView.as_view(), name="archive"),
     path("<int:pk>/delete/", profiles.BadgeDeleteView.as_view(), name="delete"),
@@ -50,9 +54,20 @@ badge_urls = [
         mapping.AutomaticIssuancePreviewView.as_view(),
         name="automatic_preview",
     ),
-    path("issued/", search.FindIssuedBadgesView.as_view(), name="issued"),
-    path("issued/export.csv", search.ExportIssuedBadgesView.as_view(), name="issued_export"),
-    path("students/<int:pk>/", students.StudentBadgesView.as_view(), name="student"),
+    path("issued/", delivery_status.FindIssuedBadgesWithStatusView.as_view(), name="issued"),
+    path(
+        "issued/export.csv",
+        delivery_status.ExportIssuedBadgesWithStatusView.as_view(),
+        name="issued_export",
+    ),
+    path(
+        "<int:pk>/resend-failed/",
+        delivery_resend.ResendFailedView.as_view(),
+        name="resend_failed",
+    ),
+    path(
+        "students/<int:pk>/", delivery_status.StudentBadgesWithStatusView.as_view(), name="student"
+    ),
     path("issued/<int:pk>/revoke/", students.RevokeIssuanceView.as_view(), name="revoke"),
     path("issued/<int:pk>/reinstate/", students.ReinstateIssuanceView.as_view(), name="reinstate"),
 ]
@@ -149,7 +164,18 @@ urlpatterns = [
         organization.OrganizationView.as_view(),
         name="organization",
     ),
+    path(
+        "organization/credly/",
+        credly_views.CredlySettingsView.as_view(),
+        name="credly_settings",
+    ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
+    path("me/award-emails/", delivery_preferences.AwardEmailsView.as_view(), name="award_emails"),
+    path(
+        "deliveries/<bigint:pk>/resend/",
+        delivery_resend.ResendDeliveryView.as_view(),
+        name="delivery_resend",
+    ),
     path(
         "organization/achievements/",
         participation.EnableAchievementsView.as_view(),

@@ -39,13 +39,16 @@ def test_every_service_is_there(compose):
         "worker",
         "beat",
         "caddy",
+        "mailpit",
     }
+    # Mailpit catches e-mails in development only.
+    assert compose["services"]["mailpit"]["profiles"] == ["dev"]
 
 
 # (Ids that are not bare service names: a test with the keyword "postgres" is skipped on SQLite.)
 @pytest.mark.parametrize(
     "name",
-    ["postgres", "redis", "web", "worker", "beat", "caddy"],
+    ["postgres", "redis", "web", "worker", "beat", "caddy", "mailpit"],
     ids=lambda name: f"service-{name}",
 )
 def test_every_long_running_service_has_a_health_check(compose, name):
@@ -65,8 +68,14 @@ def test_the_worker_is_checked_by_a_ping_and_beat_by_its_heartbeat(compose):
 
 
 def test_only_caddy_is_reachable_from_outside(compose):
-    published = {name for name, service in compose["services"].items() if service.get("ports")}
+    published = {
+        name
+        for name, service in compose["services"].items()
+        if service.get("ports") and "dev" not in service.get("profiles", [])
+    }
     assert published == {"caddy"}
+    # Mailpit (dev profile) is on this machine's loopback only.
+    assert all(port.startswith("127.0.0.1:") for port in compose["services"]["mailpit"]["ports"])
     assert "443:443" in compose["services"]["caddy"]["ports"]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from achievements.models import AchievementWatermark, SweepRun
 from badges.audit import SWEEP_ORIGIN, origin_as
+from deliveries.services.kick import deliveries_drain_after
 
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
@@ -48,7 +49,8 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
         run = SweepRun.objects.create(started_at=started_at, trigger=trigger)
         totals = SweepTotals()
         try:
-            with origin_as(SWEEP_ORIGIN):
+            # One drain of the deliveries when the sweep ends, not one per achievement.
+            with origin_as(SWEEP_ORIGIN), deliveries_drain_after():
                 _sweep(totals)
         except Exception as error:  # recorded on the run for administrators to see
             logger.exception("The achievements sweep failed.")

@@ -116,11 +116,19 @@ class BadgeMapView(PortalPermissionMixin, AchievementObjectMixin, View):
         form = BadgeMappingForm(request.POST, achievement=achievement)
         if form.is_valid():
             badge = form.cleaned_data["badge"]
-            badge_map_to_achievement(actor=request.user, badge=badge, achievement=achievement)
+            notify = form.cleaned_data["notify_existing"]
+            badge_map_to_achievement(
+                actor=request.user, badge=badge, achievement=achievement, notify_existing=notify
+            )
             messages.success(
                 request,
                 f"“{badge.name}” is mapped to this achievement: the next sweep issues it to "
-                "every student who has completed it.",
+                "every student who has completed it"
+                + (
+                    ", and e-mails them."
+                    if notify
+                    else "; those who already have are not e-mailed."
+                ),
             )
         else:
             messages.error(request, "Choose a badge of your organization to map.")
@@ -163,7 +171,11 @@ class AutomaticIssuancePreviewView(PortalPermissionMixin, View):
             [badge_preview] = achievement_preview(
                 criteria=Criteria.of(achievement), badges=[badge], achievement_id=achievement.pk
             ).badges
-            preview = {"achievement": achievement, "recipients": badge_preview.recipients}
+            preview = {
+                "achievement": achievement,
+                "recipients": badge_preview.recipients,
+                "emailed": badge_preview.emailed,
+            }
         return render(
             request, "badges/includes/automatic_issuance_preview.html", {"preview": preview}
         )

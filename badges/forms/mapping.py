@@ -11,6 +11,10 @@ class BadgeMappingForm(forms.Form):
     """Map one of the organization's badges to an achievement."""
 
     badge = IdModelChoiceField(queryset=Badge.objects.none(), empty_label="Choose a badge")
+    # A mapping awards everyone who already qualifies at once: e-mail them only if asked.
+    notify_existing = forms.BooleanField(
+        label="E-mail the students who already qualify", required=False
+    )
 
     def __init__(self, *args, achievement: Achievement, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """Input validation for badge profiles. Writing is the services' business."""
 
 import io
+import uuid
 import warnings
 from dataclasses import dataclass
 
@@ -103,20 +104,24 @@ class BadgeForm(forms.Form):
             ("name", "description", "is_active", "manual_issuance_enabled"),
         ),
         FormTab("image", "Image", ("image", "remove_image")),
-        FormTab("automatic", "Automatic Issuance", ("achievement",)),
+        FormTab("automatic", "Automatic Issuance", ("achievement", "notify_existing")),
         FormTab(
             "credential",
             "Criteria and Expiry",
             ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on"),
         ),
         FormTab("availability", "Availability", ("availability", "available_to")),
+        FormTab("delivery", "Delivery", ("notify_recipients", "credly_template_id")),
     )
+    # Stored as they are by badge_create/badge_update (badges/services/profiles.py).
     CREDENTIAL_FIELDS = (
         "criteria_narrative",
         "expiry",
         "expiry_amount",
         "expiry_unit",
         "expires_on",
+        "credly_template_id",
+        "notify_recipients",
     )
     MAX_EXPIRY_AMOUNT = 100 * 366
 
@@ -162,6 +167,16 @@ class BadgeForm(forms.Form):
         ),
     )
 
+    notify_existing = forms.BooleanField(
+        label="E-mail the students who already qualify",
+        required=False,
+        help_text=(
+            "A new achievement awards everyone who has already completed it at once. Unticked, "
+            "they receive the badge without an award e-mail; students who complete it later are "
+            "e-mailed as usual."
+        ),
+    )
+
     criteria_narrative = forms.CharField(
         label="Criteria",
         required=False,
@@ -193,6 +208,27 @@ class BadgeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Every issuance of the badge expires at the start of this date.",
+    )
+
+    notify_recipients = forms.BooleanField(
+        label="Notify recipients",
+        required=False,
+        initial=True,
+        help_text=(
+            "E-mail each student who receives this badge (students who turned award e-mails off "
+            "on their Achievements/Badges page are not e-mailed)."
+        ),
+    )
+    credly_template_id = forms.CharField(
+        label="Credly badge template ID",
+        required=False,
+        max_length=Badge._meta.get_field("credly_template_id").max_length,
+        help_text=(
+            "The ID of the badge template in your organization's Credly account (a UUID such as "
+            "cfaf2910-ea5f-46f1-89a5-db525dad6e58). With Credly configured on the Organization "
+            "page, each student who receives this badge is also issued it through Credly. Empty: "
+            "not sent to Credly."
+        ),
     )
 
     def __init__(self, *args, organization, badge: Badge | None = None, active_tab="", **kwargs):
@@ -228,6 +264,21 @@ class BadgeForm(forms.Form):
         if duplicates.exists():
             raise forms.ValidationError(DUPLICATE_NAME_MESSAGE, code="duplicate_name")
         return name
+
+    def clean_credly_template_id(self):
+        """Credly's badge template ids are UUIDs: one is stored in its canonical form (lower case,
+        hyphens), anything else is refused before a delivery could fail on it."""
+        value = self.cleaned_data["credly_template_id"].strip()
+        if not value:
+            return ""
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter the template ID as Credly shows it: a UUID of 32 hexadecimal digits with "
+                "hyphens.",
+                code="invalid_credly_template_id",
+            ) from None
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")

@@ -6,6 +6,7 @@ decide, so concurrent callers never produce two rows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from accounts.models import User
 from accounts.roles import STUDENT
 from achievements.models import AchievementCompletion
 from badges.audit import current_origin
+from badges.events import NEW_COLUMNS, issuance_announce, issuance_writes
 from badges.models import Badge, BadgeIssuance, IssuanceEvent
 from badges.selectors import badges_available_in
 from badges.services.context import IssueContext, Recipients
@@ -39,6 +41,60 @@ def _db_or_none(value: datetime | None):
 
 # SQLite allows 32,766 bound variables per statement; two per pair leaves room for the constants.
 _SQLITE_PAIRS_PER_STATEMENT = 8_000
+
+_RETURNING_NEW = "RETURNING " + ", ".join(NEW_COLUMNS)
+
+
+def _insert_and_write(cursor, *, sql: str, params: list, select: str) -> list[tuple]:
+    """Run `sql` (an INSERT of issuances, without RETURNING) together with the writers of the
+    floors above ("issued", badges.events) and return the rows of `select`, a query over `new`
+    (the issuances written). On PostgreSQL the writers ride in the same statement, as
+    data-modifying CTEs over the INSERT's RETURNING; on SQLite they follow it over the ids it
+    returned. Tells "issued" once, with how many were written."""
+    writes = issuance_writes("issued")
+    counting = select.startswith("SELECT count(*)")
+    if connection.vendor == "postgresql" and writes:
+        ctes = "".join(f", w{n} AS ({write})" for n, (write, _) in enumerate(writes))
+        cursor.execute(
+            f"WITH new AS ({sql} {_RETURNING_NEW}){ctes} {select}",
+            [*params, *(value for _, values in writes for value in values)],
+        )
+        rows = cursor.fetchall()
+    elif counting and not writes:
+        cursor.execute(sql, params)
+        rows = [(cursor.rowcount,)]
+    else:
+        cursor.execute(f"{sql} {_RETURNING_NEW}", params)
+        new = cursor.fetchall()
+        if new and writes:
+            _write_over_ids(cursor, writes=writes, ids=[row[0] for row in new])
+        rows = _select_in_python(select, new)
+    count = rows[0][0] if counting else len(rows)
+    if count:
+        issuance_announce("issued", count=count)
+    return rows
+
+
+def _select_in_python(select: str, new: list[tuple]) -> list[tuple]:
+    """`select` over `new` for SQLite, where `new` came back to Python: a count or the pairs."""
+    if select.startswith("SELECT count(*)"):
+        return [(len(new),)]
+    return [(badge_id, recipient_id) for _, badge_id, recipient_id, _ in new]
+
+
+def _write_over_ids(cursor, *, writes: list[tuple[str, list]], ids: list[int]) -> None:
+    """Each writer's statement over the issuances of these ids: one statement per writer, the
+    ids in one parameter (an array on PostgreSQL, a JSON list on SQLite)."""
+    table = BadgeIssuance._meta.db_table
+    if connection.vendor == "postgresql":
+        narrowing, value = "id = ANY(%s)", ids
+    else:
+        narrowing, value = "id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    for write, params in writes:
+        cursor.execute(
+            f"WITH new AS (SELECT {', '.join(NEW_COLUMNS)} FROM {table} WHERE {narrowing}) {write}",
+            [value, *params],
+        )
 
 
 def _available_elsewhere(*, context: IssueContext, badges: dict[int, Badge]) -> set[int]:
@@ -127,32 +183,33 @@ def _insert_pairs(
     written: set[tuple[int, int]] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "
+            rows = _insert_and_write(
+                cursor,
+                sql=f"INSERT INTO {table} ({columns}) "
                 "SELECT p.badge_id, p.recipient_id, %s, %s, %s, %s, %s, %s, %s, p.expires_at "
                 "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) "
                 "AS p(badge_id, recipient_id, expires_at) "
-                "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
-                "RETURNING badge_id, recipient_id",
-                [
+                "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
+                params=[
                     *constants,
                     [b for b, _ in pairs],
                     [s for _, s in pairs],
                     [expiries.get(b) for b, _ in pairs],
                 ],
+                select="SELECT badge_id, recipient_id FROM new",
             )
-            written.update(cursor.fetchall())
+            written.update(rows)
         else:
             for start in range(0, len(pairs), _SQLITE_PAIRS_PER_STATEMENT):
                 chunk = pairs[start : start + _SQLITE_PAIRS_PER_STATEMENT]
                 values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) "
+                rows = _insert_and_write(
+                    cursor,
+                    sql=f"INSERT INTO {table} ({columns}) "
                     "SELECT p.column1, p.column2, %s, %s, %s, %s, %s, %s, %s, p.column3 "
                     f"FROM (VALUES {values}) AS p WHERE true "
-                    "ON CONFLICT (badge_id, recipient_id) DO NOTHING "
-                    "RETURNING badge_id, recipient_id",
-                    [
+                    "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
+                    params=[
                         *(db_datetime(c) if isinstance(c, datetime) else c for c in constants),
                         *(
                             value
@@ -160,8 +217,9 @@ def _insert_pairs(
                             for value in (badge_id, student_id, _db_or_none(expiries.get(badge_id)))
                         ),
                     ],
+                    select="SELECT badge_id, recipient_id FROM new",
                 )
-                written.update(cursor.fetchall())
+                written.update(rows)
     return written
 
 
@@ -246,6 +304,11 @@ def _renew(*, issuances: list[BadgeIssuance], now: datetime, expiries, origin: s
     BadgeIssuance.objects.bulk_update(
         issuances, ["issued_at", "expires_at", "origin", *how.keys()], batch_size=1000
     )
+    writes = issuance_writes("renewed")
+    if writes:
+        with connection.cursor() as cursor:
+            _write_over_ids(cursor, writes=writes, ids=[issuance.pk for issuance in issuances])
+    issuance_announce("renewed", count=len(issuances))
     return {(issuance.badge_id, issuance.recipient_id) for issuance in issuances}
 
 
@@ -431,8 +494,9 @@ def badge_issue_for_achievements(
         narrowing += f" AND NOT ({past_filter})"
         params.extend(past_params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
+        [(count,)] = _insert_and_write(
+            cursor,
+            sql=f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
             "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin, "
             "expires_at) "
             f"SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s, "
@@ -447,9 +511,10 @@ def badge_issue_for_achievements(
             "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
             "ORDER BY b.id, c.student_id "
             "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
-            params,
+            params=params,
+            select="SELECT count(*) FROM new",
         )
-        return cursor.rowcount
+        return count
 
 
 def expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:

@@ -37,12 +37,14 @@ _TRACKED_FIELDS = [
     ("expiry", "Expiry"),
     ("availability", "Availability"),
     ("available_to", "Child organizations"),
+    ("credly_template_id", "Credly badge template ID"),
+    ("notify_recipients", "Notify recipients"),
 ]
 
 
 def _displayed(badge: Badge, field_name: str) -> str:
     value = getattr(badge, field_name)
-    if field_name in {"is_active", "manual_issuance_enabled"}:
+    if field_name in {"is_active", "manual_issuance_enabled", "notify_recipients"}:
         return "Yes" if value else "No"
     if field_name == "achievement":
         return value.name if value is not None else "None"
@@ -78,11 +80,20 @@ def _ensure_descendants(*, organization_id: int, organizations) -> None:
         raise ValidationError({"available_to": "Choose among this organization's children."})
 
 
-CREDENTIAL_FIELDS = ("criteria_narrative", "expiry", "expiry_amount", "expiry_unit", "expires_on")
+CREDENTIAL_FIELDS = (
+    "criteria_narrative",
+    "expiry",
+    "expiry_amount",
+    "expiry_unit",
+    "expires_on",
+    "credly_template_id",
+    "notify_recipients",
+)
 
 
 def _credential_fields(values: dict) -> dict:
-    """The criteria text and expiry a badge's credentials carry; unknown names are an error."""
+    """The criteria text and expiry a badge's credentials carry, and the Credly template they are
+    delivered as; unknown names are an error."""
     unknown = set(values) - set(CREDENTIAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown badge fields: {sorted(unknown)}")
@@ -167,9 +178,12 @@ def badge_create(
     image: File | None = None,
     availability: str = Availability.OWN,
     available_to=(),
+    notify_existing: bool = False,
     **credential,
 ) -> Badge:
-    """Create a badge of `organization` and record its first values.
+    """Create a badge of `organization` and record its first values. Mapped at once to an
+    achievement, those who met it before now receive it without an award e-mail unless
+    `notify_existing` (as badge_map_to_achievement).
 
     Raises ValidationError (field "name") when the organization has a badge of that name already,
     and PermissionDenied when the actor may not edit the organization's badges.
@@ -184,6 +198,7 @@ def badge_create(
         manual_issuance_enabled=manual_issuance_enabled,
         achievement=achievement,
         availability=availability,
+        notify_completions_from=None if notify_existing or achievement is None else timezone.now(),
         **_credential_fields(credential),
     )
     _ensure_descendants(organization_id=organization.pk, organizations=available_to)
@@ -216,10 +231,13 @@ def badge_update(
     remove_image: bool = False,
     availability: str | None = None,
     available_to=None,
+    notify_existing: bool = False,
     **credential,
 ) -> Badge:
     """Store every field of the edit form at once and record what changed (nothing when nothing
-    did). `image` replaces the image; `remove_image` goes back to the default image.
+    did). `image` replaces the image; `remove_image` goes back to the default image. A new
+    mapping keeps the administrator's choice about e-mailing those who already qualify
+    (`notify_existing`, as badge_map_to_achievement).
 
     The badge row is locked for the duration, so two editors saving at once each record the
     difference from what the other stored.
@@ -236,6 +254,10 @@ def badge_update(
         current.is_active = is_active
         current.manual_issuance_enabled = manual_issuance_enabled
         current.achievement = achievement
+        if current.achievement_id != mapped_before:
+            current.notify_completions_from = (
+                None if notify_existing or achievement is None else timezone.now()
+            )
         for name, value in _credential_fields(credential).items():
             setattr(current, name, value)
         if availability is not None:
@@ -279,13 +301,15 @@ def _locked(badge: Badge) -> Badge:
 
 
 def badge_map_to_achievement(
-    *, actor: User, badge: Badge, achievement: Achievement | None
+    *, actor: User, badge: Badge, achievement: Achievement | None, notify_existing: bool = False
 ) -> Badge:
     """Issue the badge automatically for this achievement (moving it from the one it was mapped
     to, if any), or with None stop issuing it automatically; holders keep it either way. The
     achievement page's map and unmap come here, and the change is recorded like any other edit.
     A new mapping is retroactive: the next sweep issues the badge to every student who has
-    completed the achievement, including those who did before the mapping existed."""
+    completed the achievement, including those who did before the mapping existed. Those who
+    met it before now receive it without an award e-mail unless `notify_existing` (the
+    administrator's choice on the preview): `notify_completions_from` keeps the cut-off."""
     _ensure_may_edit(actor=actor, organization_id=badge.organization_id)
     _ensure_achievement_of(achievement=achievement, organization_id=badge.organization_id)
     with transaction.atomic():
@@ -295,7 +319,10 @@ def badge_map_to_achievement(
             return current
         before = _snapshot(current)
         current.achievement = achievement
-        current.save(update_fields=["achievement", "updated_at"])
+        current.notify_completions_from = (
+            None if notify_existing or achievement is None else timezone.now()
+        )
+        current.save(update_fields=["achievement", "notify_completions_from", "updated_at"])
         _record(
             badge=current,
             actor=actor,

@@ -135,6 +135,7 @@ def _badge_fields(cleaned_data) -> dict:
         **{name: cleaned_data[name] for name in BadgeForm.CREDENTIAL_FIELDS},
         "availability": cleaned_data["availability"],
         "available_to": cleaned_data["available_to"],
+        "notify_existing": cleaned_data["notify_existing"],
     }
 
 

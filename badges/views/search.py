@@ -38,11 +38,14 @@ ISSUED_BADGES_SORT_COLUMNS = [
 class IssuedBadgeSearchMixin:
     """The search of Find Issued Badges, shared by the page and its CSV export. An invalid search
     (a forged id, a date that is not one) finds nothing, so that what is exported is exactly what
-    the form says."""
+    the form says. A floor above may extend the search (`filterset_class`) and the CSV
+    (`csv_stream`): the Issued Status of deliveries."""
+
+    filterset_class = IssuedBadgeFilter
 
     def get_filterset(self) -> IssuedBadgeFilter:
         if not hasattr(self, "filterset"):
-            self.filterset = IssuedBadgeFilter(
+            self.filterset = self.filterset_class(
                 self.request.GET or None,
                 queryset=issuances_visible_to(user=self.request.user),
                 user=self.request.user,
@@ -127,13 +130,16 @@ class ExportIssuedBadgesView(PortalPermissionMixin, IssuedBadgeSearchMixin, View
 
     permission_required = "badges.view_badgeissuance"
 
+    def csv_stream(self, issuances, **options):
+        return issued_badges_csv_stream(issuances, **options)
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if filterset.is_bound and not filterset.is_valid():
             messages.error(request, "Correct the search before exporting it.")
             return redirect(f"{reverse('badges:issued')}?{filter_query_string(request, filterset)}")
         response = StreamingHttpResponse(
-            issued_badges_csv_stream(self.searched_issuances()),
+            self.csv_stream(self.searched_issuances()),
             content_type="text/csv; charset=utf-8",
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -258,6 +258,23 @@ SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
 # A sweep still running after this long is stopped (SoftTimeLimitExceeded: recorded as a failed
 # run, the lock released); its worker process is killed two minutes later if it did not stop.
 SWEEP_TIME_LIMIT_SECONDS = env.int("SWEEP_TIME_LIMIT_SECONDS", default=50 * 60)
+# Deliveries (deliveries/retry.py): a failed delivery that may succeed later (timeout, connection
+# error, 5xx, 429) is tried again after a random wait in
+# [0, min(DELIVERY_RETRY_MAX_SECONDS, DELIVERY_RETRY_BASE_SECONDS * 2**(attempt - 1))] ("full
+# jitter"), never sooner than the provider's Retry-After (itself capped by
+# DELIVERY_RETRY_AFTER_MAX_SECONDS); after DELIVERY_MAX_ATTEMPTS attempts it stays failed.
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
+DELIVERY_RETRY_AFTER_MAX_SECONDS = env.int("DELIVERY_RETRY_AFTER_MAX_SECONDS", default=6 * 3600)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+# Credly (deliveries/credly.py): seconds to connect, and to wait for an answer, per request.
+CREDLY_CONNECT_TIMEOUT_SECONDS = env.float("CREDLY_CONNECT_TIMEOUT_SECONDS", default=5.0)
+CREDLY_READ_TIMEOUT_SECONDS = env.float("CREDLY_READ_TIMEOUT_SECONDS", default=20.0)
+# The hosts an organization's Credly API URL may name (https, these domains and their subdomains):
+# the workers send the organization's token there. A development machine (DEBUG on) may also name
+# a Credly stand-in on 127.0.0.1/localhost (tests/tools/credly_standin.py).
+CREDLY_API_HOSTS = env.list("CREDLY_API_HOSTS", default=["credly.com"])
+CREDLY_ALLOW_LOCAL_API_URL = env.bool("CREDLY_ALLOW_LOCAL_API_URL", default=DEBUG)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-achievements": {
         "task": "awarding.tasks.sweep_achievements",
@@ -265,6 +282,39 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep queued while no worker ran is superseded by the next one.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
+}
+
+# Delivering badges (deliveries/): the award e-mails and Credly. EMAIL_URL is django-environ's
+# e-mail URL (smtp://user:password@host:587 with ?tls=True, smtps://…, consolemail://); a provider
+# through django-anymail sets EMAIL_BACKEND and ANYMAIL instead (README, "Delivering badges").
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Badge portal <badges@localhost>")
+# Workers claim due deliveries DELIVERY_BATCH_SIZE at a time and hold them for
+# DELIVERY_LEASE_SECONDS: a worker killed mid-batch leaves its rows to the next one after that.
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
+# Off: issuances write no delivery rows at all (what the benchmark compares the sweep against).
+DELIVERIES_ENABLED = env.bool("DELIVERIES_ENABLED", default=True)
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=300)
+# Sends per second per channel, shared by every worker through Redis (DELIVERY_RATE_LIMIT_URL,
+# the broker's Redis by default); 0 for no limit.
+DELIVERY_EMAIL_PER_SECOND = env.float("DELIVERY_EMAIL_PER_SECOND", default=20)
+DELIVERY_CREDLY_PER_SECOND = env.float("DELIVERY_CREDLY_PER_SECOND", default=10)
+DELIVERY_RATE_LIMIT_URL = env.str(
+    "DELIVERY_RATE_LIMIT_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+DELIVERY_RATE_LIMIT_KEY_PREFIX = env.str("DELIVERY_RATE_LIMIT_KEY_PREFIX", default="")
+# Beat drains every DELIVERY_DRAIN_INTERVAL_SECONDS (besides the drain queued when an issuance
+# commits); one drain works for at most DELIVERY_DRAIN_SECONDS.
+DELIVERY_DRAIN_INTERVAL_SECONDS = env.int("DELIVERY_DRAIN_INTERVAL_SECONDS", default=60)
+DELIVERY_DRAIN_SECONDS = env.int("DELIVERY_DRAIN_SECONDS", default=50)
+CELERY_BEAT_SCHEDULE["drain-deliveries"] = {
+    "task": "deliveries.tasks.drain_deliveries",
+    "schedule": DELIVERY_DRAIN_INTERVAL_SECONDS,
+    "options": {"expires": DELIVERY_DRAIN_INTERVAL_SECONDS},
 }
 
 # Logs: one line per record on standard error, JSON (LOG_FORMAT=json, the default but in local)

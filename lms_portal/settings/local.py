@@ -8,7 +8,7 @@ so nothing else has to be installed or started.
 from common.observability import logging_config
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, STORAGES, celery_broker_transport_options, env
+from .base import LOG_LEVEL, STORAGES, VAR_DIR, celery_broker_transport_options, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # A development key is only acceptable while DEBUG is on. Without DEBUG and without SECRET_KEY the
@@ -23,8 +23,14 @@ if DEBUG:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
-# Mail (password resets, should any be sent) is printed by the development server.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail (the award e-mails of the demo, password resets) is written to files in var/mail, one per
+# message, where the web server and the worker both put theirs; EMAIL_URL sends it elsewhere
+# (smtp://127.0.0.1:1025 for docker-compose's Mailpit, consolemail:// to print it).
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
+    )
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 # Celery. The embedded default is Kombu's filesystem transport: a folder of message files that a
 # worker and beat on the same machine share, with nothing to install or start. Its folders are

@@ -43,7 +43,11 @@ def test_marking_enrollments_complete_issues_the_mapped_badge_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         enrollments_complete(actor=instructor, course_class=course_class, student_ids=[student.pk])
 
-    assert len(callbacks) == 1
+    # The re-evaluation, and the delivery drain its issuance queued (deliveries' outbox).
+    assert [callback.__qualname__ for callback in callbacks] == [
+        "students_reevaluate_on_commit.<locals>.enqueue",
+        "_queue_drain",
+    ]
     assert BadgeIssuance.objects.get(badge=badge).recipient == student
     assert not AchievementCompletion.objects.filter(student=other).exists()
 

@@ -458,6 +458,8 @@ def test_csv_holds_exactly_the_filtered_rows_in_the_same_order(
         "Expires at",
         "Revoked at",
         "Revocation reason",
+        "Issued Status (e-mail)",
+        "Issued Status (Credly)",
     ]
     assert [(row[1], row[4]) for row in rows] == [(i.badge.name, i.recipient.email) for i in page]
 
@@ -484,6 +486,9 @@ def test_csv_rows_say_when_how_and_from_where(
         "",
         "",
         "",
+        # Issued Status per channel (deliveries): these rows were made without the outbox.
+        "Not sent",
+        "Not sent",
     ]
     assert roster[5:] == [
         "Manual",
@@ -494,6 +499,8 @@ def test_csv_rows_say_when_how_and_from_where(
         "",
         "",
         "",
+        "Not sent",
+        "Not sent",
     ]
 
 
@@ -559,13 +566,14 @@ def _issue_many(organization, count, course_class, instructor):
 def test_the_page_takes_the_same_queries_for_10_and_100_rows(
     client, request, organization, course_class, instructor, role, django_assert_num_queries
 ):
-    """Pinned: 12 queries for an administrator, whatever the page size: session, user, roles,
+    """Pinned: 13 queries for an administrator, whatever the page size: session, user, roles,
     2 for the permissions, the count, the ids of the page, the page's rows (every column of a row
-    joined in), the organization in the top bar, and the choices of the badge, class and course
-    assignment filters. An instructor has no course assignment filter: 11."""
+    joined in), their deliveries (the Issued Status), the organization in the top bar, and the
+    choices of the badge, class and course assignment filters. An instructor has no course
+    assignment filter: 12."""
     _issue_many(organization, 100, course_class, instructor)
     client.force_login(request.getfixturevalue(role))
-    pinned = {"administrator": 12, "instructor": 11}[role]
+    pinned = {"administrator": 13, "instructor": 12}[role]
 
     counts = {}
     for size in (10, 100):

@@ -32,6 +32,8 @@ def _edit_data(badge, **changes):
         data["is_active"] = "on"
     if badge.manual_issuance_enabled:
         data["manual_issuance_enabled"] = "on"
+    if badge.notify_recipients:
+        data["notify_recipients"] = "on"
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 

@@ -292,17 +292,18 @@ def _work_toward(organization, count):
 def test_the_page_takes_a_fixed_number_of_queries(
     client, organization, student, django_assert_num_queries
 ):
-    """Session, user, roles, the student, the issuances, the completions, the permissions (2),
-    the organization shown in the top bar, and the achievements in progress with their course
-    sets, learning paths and the progress of them all: 13, whatever the number of rows."""
+    """Session, user, roles, the student, the issuances, their deliveries (the Issued Status),
+    the completions, the permissions (2), the organization shown in the top bar, and the
+    achievements in progress with their course sets, learning paths and the progress of them
+    all: 14, whatever the number of rows."""
     client.force_login(student)
     _earn(student, organization, 1)
     _work_toward(organization, 1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         _page(client, student)
 
     _earn(student, organization, 20)
     _work_toward(organization, 20)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = _page(client, student)
     assert len(response.context["issuances"]) == 21

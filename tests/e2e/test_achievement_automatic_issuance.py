@@ -44,8 +44,10 @@ def test_administrator_creates_an_achievement_maps_a_badge_and_the_sweep_issues_
     expect(page.get_by_test_id("completion-count")).to_have_text("0 students")
     page.get_by_label("Map a badge").select_option(label="Cloud Explorer")
     expect(page.get_by_test_id("mapping-preview")).to_have_text(
-        "2 students would receive Cloud Explorer on the next sweep."
+        "2 students would receive Cloud Explorer on the next sweep; 2 of them would be e-mailed."
     )
+    # The retroactive choice (deliveries): unticked, those who already qualify are not e-mailed.
+    expect(page.get_by_label("E-mail the 2 students who already qualify")).not_to_be_checked()
     page.get_by_role("button", name="Map badge").click()
     expect(
         page.get_by_test_id("mapped-badges").get_by_role("link", name="Cloud Explorer")

@@ -68,6 +68,7 @@ def built_forms(organization, administrator, instructor, course_class):
     from badges.models import Badge
     from common.forms import SearchForm
     from credentials.forms import IssuerProfileForm
+    from deliveries.forms import CredlyConnectionForm
     from tests.factories import AchievementFactory, BadgeFactory
 
     achievement = AchievementFactory(organization=organization)
@@ -88,6 +89,7 @@ def built_forms(organization, administrator, instructor, course_class):
         BadgeForm: lambda data: BadgeForm(data, organization=organization),
         SearchForm: SearchForm,
         IssuerProfileForm: IssuerProfileForm,
+        CredlyConnectionForm: CredlyConnectionForm,
         IssuedBadgeFilterForm: lambda data: (
             IssuedBadgeFilter(data, queryset=BadgeIssuance.objects.all(), user=administrator).form
         ),

@@ -17,6 +17,7 @@ from achievements.models import AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
+from deliveries.models import CredlyConnection, Delivery
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -95,6 +96,12 @@ MATRIX: dict[str, tuple] = {
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 302 302 404",
     ),
+    # An organization's Credly settings: its administrators only (staff use the admin site).
+    "credly_settings": (
+        no_args,
+        "302 403 403 403 403 200 200 404",
+        "302 403 403 403 403 200 200 404",
+    ),
     "organization_achievements": (
         no_args,
         "302 405 405 405 405 405 405 405",
@@ -109,6 +116,22 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "302 405 405 405 405 405 405 405",
         "302 302 302 302 302 302 302 302",
+    ),
+    "award_emails": (
+        no_args,
+        "302 405 405 405 405 405 405 405",
+        "302 302 302 302 302 302 302 302",
+    ),
+    # Those who may revoke the badge may resend its deliveries; the student's own is a 404.
+    "delivery_resend": (
+        _arg("delivery"),
+        "302 405 405 405 405 405 405 405",
+        "302 404 403 403 404 302 404 302",
+    ),
+    "badges:resend_failed": (
+        _arg("badge"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
     ),
     "dashboard": (
         no_args,
@@ -366,6 +389,9 @@ def build_roles_and_objects(
     EnrollmentFactory(course_class=other_class)
     badge = BadgeFactory(organization=organization, name="Star")
     issuance = BadgeIssuanceFactory(badge=badge, recipient=student, issued_by=administrator)
+    delivery = Delivery.objects.create(
+        issuance=issuance, channel=Delivery.Channel.EMAIL, status=Delivery.Status.FAILED
+    )
     achievement = AchievementFactory(organization=organization)
     mapped = BadgeFactory(organization=organization, name="Mapped", achievement=achievement)
     assignment = CourseAssignmentFactory(organization=organization, student=student)
@@ -391,6 +417,7 @@ def build_roles_and_objects(
         "badge": badge,
         "mapped": mapped,
         "issuance": issuance,
+        "delivery": delivery,
         "achievement": achievement,
         "assignment": assignment,
         "foreign": {
@@ -419,6 +446,9 @@ def state() -> dict:
         "completions": AchievementCompletion.objects.count(),
         "sweeps": SweepRun.objects.count(),
         "users": User.objects.count(),
+        "deliveries": list(Delivery.objects.order_by("pk").values("status", "attempts")),
+        "award_emails": list(User.objects.order_by("pk").values_list("receives_award_emails")),
+        "credly_connections": list(CredlyConnection.objects.order_by("pk").values()),
     }
 
 
@@ -486,6 +516,16 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         ],
         "badges:reinstate": [
             BadgeIssuance.objects.get(badge=foreign["badge"], recipient=foreign["student"]).pk
+        ],
+        "badges:resend_failed": [foreign["badge"].pk],
+        "delivery_resend": [
+            Delivery.objects.create(
+                issuance=BadgeIssuance.objects.get(
+                    badge=foreign["badge"], recipient=foreign["student"]
+                ),
+                channel=Delivery.Channel.EMAIL,
+                status=Delivery.Status.FAILED,
+            ).pk
         ],
         "classes:roster": [foreign["class"].pk],
         "classes:roster_row": [foreign["class"].pk, foreign["student"].pk],

@@ -1,0 +1,30 @@
+"""What deliveries hears from badges (badges.events), registered in DeliveriesConfig.ready()."""
+
+from django.conf import settings
+
+from badges.events import issuance_listen, issuance_write_with
+from deliveries.services.kick import deliveries_drain_on_commit
+from deliveries.services.outbox import (
+    outbox_rows_for_issued,
+    outbox_rows_for_renewed,
+    outbox_write_revocation,
+)
+
+
+def _kick(*, count: int) -> None:
+    deliveries_drain_on_commit()
+
+
+def _revoked(*, issuance, reason: str) -> None:
+    if outbox_write_revocation(issuance=issuance):
+        deliveries_drain_on_commit()
+
+
+def register() -> None:
+    if not settings.DELIVERIES_ENABLED:
+        return
+    issuance_write_with("issued", outbox_rows_for_issued)
+    issuance_write_with("renewed", outbox_rows_for_renewed)
+    issuance_listen("issued", _kick)
+    issuance_listen("renewed", _kick)
+    issuance_listen("revoked", _revoked)
