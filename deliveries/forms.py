@@ -34,6 +34,21 @@ def credly_api_url_problem(url: str) -> str | None:
     return None
 
 
+def clean_credly_token(token: str) -> str:
+    """A pasted Credly token, or "" for none; a ValidationError saying what is wrong with it."""
+    if not token:
+        return ""
+    if len(token) < TOKEN_MIN_LENGTH:
+        raise forms.ValidationError(
+            f"This is too short for a Credly token (at least {TOKEN_MIN_LENGTH} characters)."
+        )
+    if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
+        raise forms.ValidationError(
+            "A Credly token is letters, digits and punctuation, without spaces."
+        )
+    return token
+
+
 class CredlyConnectionForm(forms.Form):
     """The organization's Credly account. The token is write-only: never shown back, and left
     empty on a later save it keeps the stored one."""
@@ -101,18 +116,7 @@ class CredlyConnectionForm(forms.Form):
             ) from None
 
     def clean_api_token(self):
-        token = self.cleaned_data["api_token"]
-        if not token:
-            return ""
-        if len(token) < TOKEN_MIN_LENGTH:
-            raise forms.ValidationError(
-                f"This is too short for a Credly token (at least {TOKEN_MIN_LENGTH} characters)."
-            )
-        if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
-            raise forms.ValidationError(
-                "A Credly token is letters, digits and punctuation, without spaces."
-            )
-        return token
+        return clean_credly_token(self.cleaned_data["api_token"])
 
     def clean_api_url(self):
         url = self.cleaned_data["api_url"].strip().rstrip("/")

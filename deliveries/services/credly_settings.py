@@ -19,6 +19,13 @@ def user_may_configure_credly(*, user: User, organization: Organization) -> bool
     )
 
 
+def credly_token_set(*, connection: CredlyConnection, api_token: str) -> None:
+    """Keep a new token on the (unsaved) connection: encrypted, and its last four characters in
+    clear to recognise it by. The one place a token is written."""
+    connection.api_token = encrypt_secret(api_token.encode("utf-8"))
+    connection.token_hint = api_token[-TOKEN_HINT_LENGTH:]
+
+
 def credly_connection_of(*, organization: Organization) -> CredlyConnection | None:
     return CredlyConnection.objects.filter(organization=organization).first()
 
@@ -44,8 +51,7 @@ def credly_connection_save(
     if connection is None:
         connection = CredlyConnection(organization=organization)
     if api_token:
-        connection.api_token = encrypt_secret(api_token.encode("utf-8"))
-        connection.token_hint = api_token[-TOKEN_HINT_LENGTH:]
+        credly_token_set(connection=connection, api_token=api_token)
     elif not connection.api_token:
         raise ValidationError({"api_token": "Enter the API token Credly gave your organization."})
     connection.credly_organization_id = credly_organization_id

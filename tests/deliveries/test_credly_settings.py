@@ -255,3 +255,73 @@ def test_a_template_id_that_is_not_a_uuid_is_refused_on_its_tab(admin_client, or
     assert tabs["delivery"]["active"]
     assert tabs["delivery"]["error_count"] == 1
     assert Badge.objects.get(pk=badge.pk).credly_template_id == ""
+
+
+# The Django admin: platform staff replace a token, never read it ------------------------------
+
+
+@pytest.fixture
+def staff_client(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(organization=None, is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_set_a_token_in_the_admin_and_never_see_it_again(staff_client, administrator):
+    add = reverse("admin:deliveries_credlyconnection_add")
+    response = staff_client.post(
+        add,
+        {
+            "organization": administrator.organization.pk,
+            "credly_organization_id": ORG_ID,
+            "api_url": "https://api.credly.com",
+            "is_enabled": "on",
+            "new_api_token": TOKEN,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection = CredlyConnection.objects.get()
+    ciphertext = stored_token_column(connection)
+    assert TOKEN not in ciphertext
+    assert decrypt_secret(ciphertext) == TOKEN.encode()
+
+    for url in (
+        reverse("admin:deliveries_credlyconnection_changelist"),
+        reverse("admin:deliveries_credlyconnection_change", args=[connection.pk]),
+    ):
+        page = staff_client.get(url).content.decode()
+        assert TOKEN not in page
+        assert ciphertext not in page
+        assert "…abcd" in page
+
+
+def test_the_admin_keeps_the_token_when_none_is_pasted_and_refuses_a_foreign_api_url(
+    staff_client, administrator
+):
+    credly_connection_save(
+        actor=administrator,
+        organization=administrator.organization,
+        credly_organization_id=ORG_ID,
+        api_url="https://api.credly.com",
+        api_token=TOKEN,
+    )
+    connection = CredlyConnection.objects.get()
+    change = reverse("admin:deliveries_credlyconnection_change", args=[connection.pk])
+    data = {
+        "organization": administrator.organization.pk,
+        "credly_organization_id": ORG_ID,
+        "api_url": "https://sandbox-api.credly.com",
+        "new_api_token": "",
+    }
+
+    assert staff_client.post(change, data).status_code == 302
+    connection.refresh_from_db()
+    assert connection.api_url == "https://sandbox-api.credly.com"
+    assert decrypt_secret(connection.api_token) == TOKEN.encode()
+
+    refused = staff_client.post(change, {**data, "api_url": "https://collector.example.org"})
+    assert refused.status_code == 200
+    assert "The API URL must be Credly" in refused.content.decode()
+    connection.refresh_from_db()
+    assert connection.api_url == "https://sandbox-api.credly.com"
