@@ -1,8 +1,8 @@
 """Settings for a development machine: `manage.py`'s default and what `make run` uses.
 
 DEBUG is on unless DEBUG=off, a development SECRET_KEY stands in while DEBUG is on, static files
-are served plain, e-mail goes to the console and Celery defaults to the embedded filesystem broker,
-so nothing else has to be installed or started.
+are served plain, e-mail is written to files in var/mail and Celery defaults to the embedded
+filesystem broker, so nothing else has to be installed or started.
 """
 
 from common.observability import logging_config
