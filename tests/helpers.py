@@ -96,9 +96,10 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
 
 
 @contextmanager
-def celery_worker_process(env: dict, log: Path, *, timeout: float = 60) -> Iterator[Path]:
+def celery_worker(env: dict, log: Path, *, timeout: float = 60) -> Iterator[subprocess.Popen]:
     """A Celery worker of the portal (solo pool, no gossip, mingle or heartbeat) with environment
-    `env`, its output in `log`; yields `log` once the worker is ready, stops it afterwards."""
+    `env`, its output in `log`; yields the process once the worker is ready (a test may SIGKILL
+    it), stops whatever is left of it afterwards."""
     with log.open("w") as handle:
         worker = subprocess.Popen(
             [
@@ -127,9 +128,16 @@ def celery_worker_process(env: dict, log: Path, *, timeout: float = 60) -> Itera
             what="the worker to be ready",
             log=log,
         )
-        yield log
+        yield worker
     finally:
         stop_process(worker, timeout=20)
+
+
+@contextmanager
+def celery_worker_process(env: dict, log: Path, *, timeout: float = 60) -> Iterator[Path]:
+    """`celery_worker`, yielding its log."""
+    with celery_worker(env, log, timeout=timeout):
+        yield log
 
 
 # --- Redis ---------------------------------------------------------------------------------------

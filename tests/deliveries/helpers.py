@@ -1,11 +1,7 @@
 """Helpers of the deliveries tests (the fixtures smtp_server and credly_standin are in
 conftest.py)."""
 
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,7 +10,6 @@ from django.utils import timezone
 from common.crypto import encrypt_secret
 from deliveries.models import CredlyConnection, Delivery
 from deliveries.services.drain import deliveries_drain_all
-from tests.helpers import PYTHON, ROOT, stop_process, wait_until
 
 
 def rows(issuance=None, **filters):
@@ -85,41 +80,3 @@ def outbox_statements() -> int:
     """What the deliveries' outbox adds to a statement that issues badges: nothing on PostgreSQL
     (its INSERT rides in the issuing statement as a data-modifying CTE), one INSERT on SQLite."""
     return 0 if connection.vendor == "postgresql" else 1
-
-
-@contextmanager
-def worker_process(env: dict, log: Path) -> Iterator[subprocess.Popen]:
-    """A Celery worker of the portal (solo pool) with `env`, its output in `log`: yields the
-    process once it is ready (a test may SIGKILL it), stops whatever is left afterwards."""
-    with log.open("w") as handle:
-        worker = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "lms_portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until(
-            lambda: "ready." in log.read_text(),
-            timeout=60,
-            interval=0.2,
-            what="the worker to be ready",
-            log=log,
-        )
-        yield worker
-    finally:
-        if worker.poll() is None:
-            stop_process(worker, timeout=20)

@@ -14,8 +14,9 @@ from badges.services.context import IssueContext
 from badges.services.issuance import badge_issue_many
 from deliveries.models import Delivery
 from deliveries.services import kick
-from tests.deliveries.helpers import connect_standin, worker_process
+from tests.deliveries.helpers import connect_standin
 from tests.factories import BadgeFactory, EnrollmentFactory
+from tests.helpers import celery_worker as worker_process
 from tests.helpers import database_url, wait_until
 
 pytestmark = [
