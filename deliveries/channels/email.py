@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from badges.models import BadgeIssuance
 from credentials.documents import absolute_url, assertion_url
+from credentials.templatetags.credentials import linkedin_add_url
 from deliveries.models import Delivery
 from deliveries.ratelimit import ChannelPace
 from deliveries.retry import DeliveryError, PermanentDeliveryError, error_for_smtp_code
@@ -33,23 +32,11 @@ from deliveries.services.outbox import (
     Skipped,
 )
 
-LINKEDIN_ADD_CERTIFICATION = "https://www.linkedin.com/profile/add"
-
 
 def award_email_context(issuance: BadgeIssuance) -> dict:
     badge = issuance.badge
     achievement = issuance.source_achievement or badge.achievement
     verify_url = assertion_url(issuance)
-    issued = timezone.localtime(issuance.issued_at)
-    linkedin = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": badge.name,
-        "organizationName": badge.organization.name,
-        "issueYear": issued.year,
-        "issueMonth": issued.month,
-        "certUrl": verify_url,
-        "certId": str(issuance.uuid),
-    }
     return {
         "issuance": issuance,
         "badge": badge,
@@ -60,7 +47,7 @@ def award_email_context(issuance: BadgeIssuance) -> dict:
         "image_url": absolute_url(reverse("credentials:baked_image", args=[issuance.uuid])),
         "verify_url": verify_url,
         "download_url": absolute_url(reverse("credentials:baked_image", args=[issuance.uuid])),
-        "linkedin_url": f"{LINKEDIN_ADD_CERTIFICATION}?{urlencode(linkedin)}",
+        "linkedin_url": linkedin_add_url(issuance),
         "my_badges_url": absolute_url(reverse("badges:student", args=[issuance.recipient_id])),
         "site_url": settings.SITE_URL,
     }
