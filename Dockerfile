@@ -22,6 +22,7 @@ COPY badges badges
 COPY credentials credentials
 COPY deliveries deliveries
 COPY awarding awarding
+COPY api api
 # The portal itself, with nothing more from the index: its dependencies are all above.
 RUN pip install --no-deps --no-build-isolation .
 

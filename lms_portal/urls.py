@@ -10,6 +10,7 @@ from django.urls.converters import IntConverter
 from django.views.static import serve
 
 from accounts.forms import AdminLoginForm, LoginForm
+from api.api import api
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, participation, sweep_runs
 from badges.views import assignments as assignment_pages
@@ -34,6 +35,17 @@ class BigIntIdConverter(IntConverter):
 
 
 register_converter(BigIntIdConverter, "bigint")
+
+
+def _without_login(urls):
+    """The API's routes authenticate by token (api/auth.py), never by the session: exempt them
+    from LoginRequiredMiddleware, which would redirect a client to the log-in page."""
+    patterns, app_name, namespace = urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+
 # Both log-in pages refuse a username or password of any length with a form error.
 admin.site.login_form = AdminLoginForm
 
@@ -158,6 +170,7 @@ credential_urls = [
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
+    path("api/v1/", _without_login(api.urls)),
     path("public/", include((credential_urls, "credentials"))),
     path(
         "organization/",

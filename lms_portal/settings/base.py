@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "credentials",
     "deliveries",
     "awarding",
+    "ninja",
+    "api",
     "lms_portal",
 ]
 
