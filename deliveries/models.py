@@ -94,3 +94,81 @@ class CredlyConnection(models.Model):
 
     def __str__(self) -> str:
         return f"Credly for {self.organization}"
+
+
+class WebhookEndpoint(models.Model):
+    """An organization's receiver of issuance events: a URL, the events it wants, and a secret
+    the portal generated (Standard Webhooks' `whsec_<base64>`), stored encrypted and shown once."""
+
+    class Event(models.TextChoices):
+        CREATED = "issuance.created", "issuance.created: a badge was issued"
+        REVOKED = "issuance.revoked", "issuance.revoked: a badge was revoked"
+        REINSTATED = "issuance.reinstated", "issuance.reinstated: a revoked badge was given back"
+        RENEWED = "issuance.renewed", "issuance.renewed: a badge began a new period"
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField("URL", max_length=500)
+    description = models.CharField(max_length=200, blank=True, default="")
+    # A list of Event values.
+    events = models.JSONField(default=list)
+    is_active = models.BooleanField("Active", default=True)
+    secret = EncryptedSecretField("Signing secret")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: written with what happened to the issuance (set-based, in the
+    same statement or transaction), drained by the same claim, lease and retry policy as the
+    other deliveries. `event_id` is the Standard Webhooks message id: the same on every attempt
+    and redelivery, so a receiver can refuse a replay. `body` is the payload as first sent, kept
+    so that every later attempt sends the same bytes."""
+
+    Status = Delivery.Status
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="+")
+    # No database constraint, as Delivery.issuance (the cost at commit in the sweep).
+    issuance = models.ForeignKey(
+        "badges.BadgeIssuance", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    event_id = models.UUIDField(unique=True)
+    event_type = models.CharField(max_length=30, choices=WebhookEndpoint.Event.choices)
+    occurred_at = models.DateTimeField(db_default=Now())
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    next_attempt_at = models.DateTimeField(db_default=Now())
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="", db_default="")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True, default="", db_default="")
+    body = models.TextField(blank=True, default="", db_default="")
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} of {self.issuance_id} to endpoint {self.endpoint_id}"
