@@ -278,6 +278,7 @@ FORMS = [
         ["enabled"],
     ),
     ("badges:list", lambda w: [], "administrator", "GET", ["q", "status", "issuance", "page"]),
+    ("webhooks", lambda w: [], "administrator", "POST", ["url", "description", "events", "is_active"]),
     (
         "badges:issued",
         lambda w: [],
