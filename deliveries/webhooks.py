@@ -23,7 +23,7 @@ from badges.models import BadgeIssuance
 from credentials.documents import assertion_url
 from credentials.ob3_documents import credential_url
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 SECRET_BYTES = 32
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 

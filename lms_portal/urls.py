@@ -18,10 +18,10 @@ from badges.views import batch, dialogs, images, profiles, roster, students
 from classes.views import ClassListView
 from credentials.views import organization, public, sharing
 from deliveries.views import credly as credly_views
-from deliveries.views import webhooks as webhook_views
 from deliveries.views import preferences as delivery_preferences
 from deliveries.views import resend as delivery_resend
 from deliveries.views import status as delivery_status
+from deliveries.views import webhooks as webhook_views
 
 from .views.dashboard import DashboardView
 from .views.health import healthz

@@ -231,9 +231,7 @@ def delete_endpoint(request, endpoint_id: int):
 )
 def roll_secret(request, endpoint_id: int):
     endpoint = _endpoint(request, endpoint_id)
-    rolled = webhook_endpoint_roll_secret(
-        organization=request.auth.organization, endpoint=endpoint
-    )
+    rolled = webhook_endpoint_roll_secret(organization=request.auth.organization, endpoint=endpoint)
     return {**_endpoint_out(rolled.endpoint), "secret": rolled.secret}
 
 

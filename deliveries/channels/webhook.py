@@ -9,10 +9,10 @@ sends the same bytes under the same id, only the timestamp and signature are new
 
 from __future__ import annotations
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 
-import httpx
 from common.crypto import decrypt_secret
 from deliveries.models import WebhookDelivery
 from deliveries.ratelimit import ChannelPace
@@ -88,7 +88,9 @@ def _post(delivery: WebhookDelivery, client: httpx.Client, secrets: dict[int, st
     try:
         response = client.post(endpoint.url, content=body.encode("utf-8"), headers=headers)
     except httpx.TimeoutException:
-        return Retry("The endpoint did not answer in time.", fields=(*kept, ("response_status", None)))
+        return Retry(
+            "The endpoint did not answer in time.", fields=(*kept, ("response_status", None))
+        )
     except httpx.HTTPError as error:
         message = f"Could not reach the endpoint: {type(error).__name__}: {error}"
         return Retry(message[:MESSAGE_MAX_LENGTH], fields=(*kept, ("response_status", None)))

@@ -84,7 +84,10 @@ def test_a_client_changes_lists_and_deletes_its_endpoints(client, integration):
     ).endpoint
 
     changed = _patch(
-        client, integration, f"{BASE}/{endpoint.pk}", {"is_active": False, "events": ["issuance.revoked"]}
+        client,
+        integration,
+        f"{BASE}/{endpoint.pk}",
+        {"is_active": False, "events": ["issuance.revoked"]},
     )
     listed = client.get(BASE, **integration.headers)
     deleted = client.delete(f"{BASE}/{endpoint.pk}", **integration.headers)
@@ -110,9 +113,7 @@ def test_rolling_the_secret_returns_the_new_one(client, integration):
     assert response.json()["secret"] not in {created.secret, ""}
 
 
-def test_a_client_reads_the_log_and_redelivers(
-    client, integration, django_assert_max_num_queries
-):
+def test_a_client_reads_the_log_and_redelivers(client, integration, django_assert_max_num_queries):
     endpoint = webhook_endpoint_create(
         organization=integration.client.organization,
         url="https://lab.example.org/a",
@@ -122,7 +123,9 @@ def test_a_client_reads_the_log_and_redelivers(
 
     with django_assert_max_num_queries(4):
         log = client.get(f"{BASE}/{endpoint.pk}/deliveries?limit=10", **integration.headers)
-    again = _post(client, integration, f"{BASE}/{endpoint.pk}/deliveries/{delivery.pk}/redeliver", {})
+    again = _post(
+        client, integration, f"{BASE}/{endpoint.pk}/deliveries/{delivery.pk}/redeliver", {}
+    )
 
     [item] = log.json()["items"]
     assert log.json()["next_before"] is None
@@ -156,7 +159,8 @@ def test_the_log_pages_with_a_cursor(client, integration):
     ).json()
 
     ids = [i["id"] for i in first["items"] + rest["items"]]
-    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5
+    assert ids == sorted(ids, reverse=True)
+    assert len(set(ids)) == 5
     assert rest["next_before"] is None
 
 

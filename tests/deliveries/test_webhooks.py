@@ -23,7 +23,7 @@ from common.crypto import decrypt_secret
 from deliveries.models import WebhookDelivery, WebhookEndpoint
 from deliveries.services.drain import deliveries_drain_all
 from deliveries.services.webhooks import webhook_endpoint_create
-from deliveries.webhooks import webhook_address_problem, webhook_url_problem
+from deliveries.webhooks import webhook_url_problem
 from tests.achievements.scenarios import lab_scenario
 from tests.factories import (
     AdministratorFactory,
@@ -102,7 +102,9 @@ def test_a_batch_writes_its_events_in_the_issuing_statement(
 
     # The batch's pin with the outbox (tests/deliveries/test_outbox.py): no statement more.
     with django_assert_max_num_queries(6 + extra), CaptureQueriesContext(connection) as queries:
-        badge_issue_batch(context=context, badge_ids=[badge.pk], student_ids=[s.pk for s in students])
+        badge_issue_batch(
+            context=context, badge_ids=[badge.pk], student_ids=[s.pk for s in students]
+        )
 
     assert WebhookDelivery.objects.count() == 40
     assert len({e.event_id for e in WebhookDelivery.objects.all()}) == 40
@@ -124,7 +126,8 @@ def test_the_sweep_writes_created_events_without_a_statement_more(organization):
     writing = [q["sql"] for q in queries if "deliveries_webhookdelivery" in q["sql"]]
     if connection.vendor == "postgresql":
         # The e-mail outbox's and the webhooks' rows ride in the one issuing statement.
-        assert len(writing) == 1 and "deliveries_delivery" in writing[0]
+        assert len(writing) == 1
+        assert "deliveries_delivery" in writing[0]
 
 
 def test_revoke_reinstate_and_renew_each_write_an_event(
@@ -208,9 +211,13 @@ def test_the_signature_checks_out_by_hand_and_a_replay_is_refused(
     assert headers["webhook-signature"] == f"v1,{expected}"
     assert len(base64.b64decode(secret.removeprefix("whsec_"))) == 32
     # The same request again (an attacker replaying it) is refused; a changed body is forged.
-    signed = {name: headers[name] for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+    signed = {
+        name: headers[name] for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    }
     replay = httpx.post(receiver.url, content=request.body, headers=signed)
-    forged = httpx.post(receiver.url, content=request.body.replace(b"active", b"revoked"), headers=signed)
+    forged = httpx.post(
+        receiver.url, content=request.body.replace(b"active", b"revoked"), headers=signed
+    )
     assert (replay.status_code, forged.status_code) == (409, 401)
     assert len(receiver.accepted) == 1
     # And an old timestamp is refused however good the signature.
@@ -241,7 +248,9 @@ def test_a_failing_receiver_gets_retries_then_shows_failed_and_redeliver_deliver
     assert event.last_error.startswith("HTTP 503")
     page = admin_client.get(reverse("webhook_endpoint", args=[endpoint.pk]))
     row = page.content.decode()
-    assert "Failed" in row and "HTTP 503" in row and "Redeliver" in row
+    assert "Failed" in row
+    assert "HTTP 503" in row
+    assert "Redeliver" in row
 
     response = admin_client.post(
         reverse("webhook_redeliver", args=[endpoint.pk, event.pk]), follow=True
@@ -298,7 +307,8 @@ def test_a_rolled_secret_signs_the_next_attempt(
 
     deliveries_drain_all()
 
-    assert new != old and new.startswith("whsec_")
+    assert new != old
+    assert new.startswith("whsec_")
     assert new in response.content.decode()
     assert receiver.requests[0].verdict == "accepted"
     assert check_request(old, receiver.requests[0].headers, receiver.requests[0].body, now=0)
@@ -307,7 +317,9 @@ def test_a_rolled_secret_signs_the_next_attempt(
 # Endpoints: the page, the rules ----------------------------------------------------------------
 
 
-def test_an_administrator_registers_an_endpoint_and_sees_its_secret_once(admin_client, organization):
+def test_an_administrator_registers_an_endpoint_and_sees_its_secret_once(
+    admin_client, organization
+):
     response = admin_client.post(
         reverse("webhooks"),
         {
@@ -322,12 +334,18 @@ def test_an_administrator_registers_an_endpoint_and_sees_its_secret_once(admin_c
     secret = response.context["created"].secret
     assert response.status_code == 200
     assert secret in response.content.decode()
-    assert (endpoint.organization, endpoint.events) == (organization, [Event.CREATED, Event.REVOKED])
+    assert (endpoint.organization, endpoint.events) == (
+        organization,
+        [Event.CREATED, Event.REVOKED],
+    )
     # Stored encrypted, and never shown again.
     assert secret not in endpoint.secret
     assert decrypt_secret(endpoint.secret).decode() == secret
     assert secret not in admin_client.get(reverse("webhooks")).content.decode()
-    assert secret not in admin_client.get(reverse("webhook_endpoint", args=[endpoint.pk])).content.decode()
+    assert (
+        secret
+        not in admin_client.get(reverse("webhook_endpoint", args=[endpoint.pk])).content.decode()
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,11 @@ def test_an_issuance_reaches_the_receiver_through_a_real_worker(
     # This process queues the drain on commit to the worker's broker, as a web process would.
     drain = kick.drain_deliveries.app
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = (drain.conf.broker_url, drain.conf.broker_transport_options, drain.conf.task_always_eager)
+    previous = (
+        drain.conf.broker_url,
+        drain.conf.broker_transport_options,
+        drain.conf.task_always_eager,
+    )
     drain.conf.broker_url = redis_broker.url
     drain.conf.broker_transport_options = redis_broker.transport_options
     drain.conf.task_always_eager = False

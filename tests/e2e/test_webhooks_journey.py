@@ -14,8 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_administrator_registers_an_endpoint_sees_the_secret_once_and_redelivers(
-    log_in, live_server, administrator, organization, instructor, course_class, student,
-    manual_badge, settings,
+    log_in,
+    live_server,
+    administrator,
+    organization,
+    instructor,
+    course_class,
+    student,
+    manual_badge,
+    settings,
 ):
     settings.DELIVERY_MAX_ATTEMPTS = 1
     with WebhookReceiver() as receiver:

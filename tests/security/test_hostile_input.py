@@ -278,7 +278,13 @@ FORMS = [
         ["enabled"],
     ),
     ("badges:list", lambda w: [], "administrator", "GET", ["q", "status", "issuance", "page"]),
-    ("webhooks", lambda w: [], "administrator", "POST", ["url", "description", "events", "is_active"]),
+    (
+        "webhooks",
+        lambda w: [],
+        "administrator",
+        "POST",
+        ["url", "description", "events", "is_active"],
+    ),
     (
         "badges:issued",
         lambda w: [],

@@ -397,11 +397,7 @@ def portal_url_names() -> list[str]:
     # The API's routes answer tokens, not sessions: their matrix is the API tests' (no token, a
     # revoked token, another organization's, a missing scope on every route).
     return sorted(
-        {
-            name
-            for name in _walk(get_resolver())
-            if not name.startswith(("admin:", "api-v1:"))
-        }
+        {name for name in _walk(get_resolver()) if not name.startswith(("admin:", "api-v1:"))}
     )
 
 
