@@ -1,9 +1,10 @@
-"""A real Celery worker on Redis: an issuance committed in this process queues a drain, and the
-worker POSTs the signed event to the receiver. Needs PostgreSQL and Redis."""
+"""A real Celery worker on Redis: an issuance committed in this process, a drain queued on the
+broker, and the worker POSTs the signed event to the receiver. Needs PostgreSQL and Redis."""
 
 import os
 
 import pytest
+from celery import Celery
 
 from badges.models import BadgeIssuance
 from badges.services.context import IssueContext
@@ -18,7 +19,14 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 
 
 def test_an_issuance_reaches_the_receiver_through_a_real_worker(
-    redis_broker, instructor, course_class, student, manual_badge, organization, tmp_path, settings
+    redis_broker,
+    instructor,
+    course_class,
+    student,
+    manual_badge,
+    organization,
+    tmp_path,
+    monkeypatch,
 ):
     env = {
         **os.environ,
@@ -34,44 +42,31 @@ def test_an_issuance_reaches_the_receiver_through_a_real_worker(
         "DELIVERY_RATE_LIMIT_URL": redis_broker.url,
         "DELIVERY_RATE_LIMIT_KEY_PREFIX": redis_broker.prefix,
     }
-    # This process queues the drain on commit to the worker's broker, as a web process would.
-    drain = kick.drain_deliveries.app
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = (
-        drain.conf.broker_url,
-        drain.conf.broker_transport_options,
-        drain.conf.task_always_eager,
-    )
-    drain.conf.broker_url = redis_broker.url
-    drain.conf.broker_transport_options = redis_broker.transport_options
-    drain.conf.task_always_eager = False
+    # The drain is the worker's: queued on its broker as beat (or a web process) would, none
+    # run eagerly in this process.
+    monkeypatch.setattr(kick, "_queue_drain", lambda: None)
     log = tmp_path / "worker.log"
-    try:
-        with WebhookReceiver() as receiver, celery_worker(env, log):
-            created = webhook_endpoint_create(
-                organization=organization, url=receiver.url, events=[WebhookEndpoint.Event.CREATED]
-            )
-            receiver.secret = created.secret
-            context = IssueContext.for_class(actor=instructor, course_class=course_class)
-            badge_issue_many(context=context, pairs=[(manual_badge.pk, student.pk)])
+    with WebhookReceiver() as receiver, celery_worker(env, log):
+        created = webhook_endpoint_create(
+            organization=organization, url=receiver.url, events=[WebhookEndpoint.Event.CREATED]
+        )
+        receiver.secret = created.secret
+        context = IssueContext.for_class(actor=instructor, course_class=course_class)
+        badge_issue_many(context=context, pairs=[(manual_badge.pk, student.pk)])
+        # Not the current app: the portal's tasks in this process stay on theirs (eager).
+        sender = Celery(broker=redis_broker.url, set_as_current=False)
+        sender.conf.broker_transport_options = redis_broker.transport_options
+        sender.send_task("deliveries.tasks.drain_deliveries")
 
-            wait_until(
-                lambda: receiver.accepted,
-                timeout=30,
-                interval=0.1,
-                what="the signed event at the receiver",
-                log=log,
-            )
-            wait_until(
-                lambda: WebhookDelivery.objects.filter(status="sent").exists(),
-                timeout=10,
-                interval=0.1,
-                what="the delivery recorded as sent",
-                log=log,
-            )
-    finally:
-        drain.conf.broker_url, drain.conf.broker_transport_options, drain.conf.task_always_eager = (
-            previous
+        wait_until(
+            lambda: receiver.accepted, timeout=30, interval=0.1, what="the signed event", log=log
+        )
+        wait_until(
+            lambda: WebhookDelivery.objects.filter(status="sent").exists(),
+            timeout=10,
+            interval=0.1,
+            what="the delivery recorded as sent",
+            log=log,
         )
 
     [request] = receiver.requests
