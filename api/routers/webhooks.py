@@ -237,7 +237,7 @@ def roll_secret(request, endpoint_id: int):
 
 @router.get(
     "/endpoints/{int:endpoint_id}/deliveries",
-    response={200: DeliveryPage, **NOT_FOUND},
+    response={200: DeliveryPage, 422: ProblemSchema, **NOT_FOUND},
     summary="An endpoint's deliveries, newest first",
 )
 def list_deliveries(request, endpoint_id: int, query: Query[DeliveryQuery]):
