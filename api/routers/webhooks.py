@@ -9,6 +9,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from deliveries.models import WebhookDelivery, WebhookEndpoint
@@ -177,7 +178,9 @@ def list_endpoints(request):
     response={201: EndpointWithSecretOut, 422: ProblemSchema, **PROBLEMS},
     summary="Register an endpoint (its secret is in this answer only)",
 )
-def create_endpoint(request, payload: EndpointIn):
+def create_endpoint(request, payload: EndpointIn, response: HttpResponse):
+    # The answer holds the secret: no cache keeps it.
+    response["Cache-Control"] = "no-store"
     try:
         created = webhook_endpoint_create(
             organization=request.auth.organization, **payload.model_dump()
@@ -229,7 +232,8 @@ def delete_endpoint(request, endpoint_id: int):
     response={200: EndpointWithSecretOut, **NOT_FOUND},
     summary="Replace the signing secret (the new one is in this answer only)",
 )
-def roll_secret(request, endpoint_id: int):
+def roll_secret(request, endpoint_id: int, response: HttpResponse):
+    response["Cache-Control"] = "no-store"
     endpoint = _endpoint(request, endpoint_id)
     rolled = webhook_endpoint_roll_secret(organization=request.auth.organization, endpoint=endpoint)
     return {**_endpoint_out(rolled.endpoint), "secret": rolled.secret}

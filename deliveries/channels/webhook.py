@@ -66,7 +66,9 @@ def webhook_body_of(delivery: WebhookDelivery) -> str:
     )
 
 
-def _post(delivery: WebhookDelivery, client: httpx.Client, secrets: dict[int, str]) -> Outcome:
+def _post(
+    delivery: WebhookDelivery, client: httpx.Client, secrets: dict[int, str], pace: ChannelPace
+) -> Outcome:
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         return Skipped(ENDPOINT_OFF)
@@ -85,6 +87,7 @@ def _post(delivery: WebhookDelivery, client: httpx.Client, secrets: dict[int, st
         body=body,
         at=timezone.now(),
     )
+    pace.take()
     try:
         response = client.post(endpoint.url, content=body.encode("utf-8"), headers=headers)
     except httpx.TimeoutException:
@@ -117,6 +120,5 @@ def webhook_send_batch(deliveries: list[WebhookDelivery], pace: ChannelPace | No
     secrets: dict[int, str] = {}
     with webhook_http_client() as client:
         for delivery in deliveries:
-            pace.take()
-            outcomes[delivery.pk] = _post(delivery, client, secrets)
+            outcomes[delivery.pk] = _post(delivery, client, secrets, pace)
     return outcomes

@@ -53,6 +53,7 @@ def test_a_client_registers_an_endpoint_and_gets_its_secret_once(client, integra
     body = response.json()
     endpoint = WebhookEndpoint.objects.get()
     assert response.status_code == 201
+    assert response["Cache-Control"] == "no-store"
     assert body["secret"].startswith("whsec_")
     assert decrypt_secret(endpoint.secret).decode() == body["secret"]
     assert endpoint.organization == integration.client.organization
