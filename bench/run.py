@@ -214,6 +214,11 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
 
     samples = {"email_sample": min(2_000, size.students // 5), "credly_sample": size.roster // 5}
     step("deliveries", "11. Deliveries: sweep on/off, draining", deliveries_bench, **samples)
+
+    from bench.webhooks_bench import webhooks_bench
+
+    step("webhooks", "12. Webhooks: event rows, draining", webhooks_bench,
+         students=size.batch_students, sample=size.roster // 4)  # fmt: skip
     return results
 
 
@@ -373,6 +378,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         rows += report_rows(results["ob3"])
     if "deliveries" in results:
         rows += deliveries_rows(results["deliveries"])
+    if "webhooks" in results:
+        from bench.webhooks_bench import webhooks_rows
+
+        rows += webhooks_rows(results["webhooks"])
     return rows
 
 

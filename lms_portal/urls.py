@@ -21,6 +21,7 @@ from deliveries.views import credly as credly_views
 from deliveries.views import preferences as delivery_preferences
 from deliveries.views import resend as delivery_resend
 from deliveries.views import status as delivery_status
+from deliveries.views import webhooks as webhook_views
 
 from .views.dashboard import DashboardView
 from .views.health import healthz
@@ -181,6 +182,27 @@ urlpatterns = [
         "organization/credly/",
         credly_views.CredlySettingsView.as_view(),
         name="credly_settings",
+    ),
+    path("organization/webhooks/", webhook_views.WebhookEndpointsView.as_view(), name="webhooks"),
+    path(
+        "organization/webhooks/<int:pk>/",
+        webhook_views.WebhookEndpointView.as_view(),
+        name="webhook_endpoint",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/roll-secret/",
+        webhook_views.WebhookRollSecretView.as_view(),
+        name="webhook_roll_secret",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/delete/",
+        webhook_views.WebhookDeleteView.as_view(),
+        name="webhook_delete",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/deliveries/<bigint:delivery_pk>/redeliver/",
+        webhook_views.WebhookRedeliverView.as_view(),
+        name="webhook_redeliver",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path("me/award-emails/", delivery_preferences.AwardEmailsView.as_view(), name="award_emails"),

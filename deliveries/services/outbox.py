@@ -30,7 +30,7 @@ from accounts.models import User
 from achievements.models import AchievementCompletion
 from badges.models import Badge, BadgeIssuance
 from common.sql import db_datetime
-from deliveries.models import CredlyConnection, Delivery
+from deliveries.models import CredlyConnection, Delivery, WebhookDelivery
 from deliveries.retry import attempts_exhausted, next_attempt_delay
 
 logger = logging.getLogger(__name__)
@@ -46,17 +46,23 @@ RETROACTIVE = "Awarded retroactively: the administrator chose not to e-mail it."
 REVOKED_BEFORE = "Revoked before it was delivered."
 
 
+# Each outcome may carry `fields`: (column, value) pairs of its table recorded with it (a
+# webhook's response status and excerpt).
+
+
 @dataclass(frozen=True)
 class Sent:
     external_id: str = ""
     external_state: str = ""
     accepted: bool = False
+    fields: tuple = ()
 
 
 @dataclass(frozen=True)
 class Retry:
     error: str
     retry_after: float | None = None
+    fields: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,13 @@ class Failed:
     """A permanent failure: the provider says the request is wrong; no retry."""
 
     error: str
+    fields: tuple = ()
 
 
 @dataclass(frozen=True)
 class Skipped:
     reason: str
+    fields: tuple = ()
 
 
 Outcome = Sent | Retry | Failed | Skipped
@@ -195,19 +203,55 @@ def outbox_write_revocation(*, issuance: BadgeIssuance) -> int:
         return cursor.rowcount
 
 
+WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A table the workers drain: its rows, the SQL condition that picks this channel's, and
+    what each claimed row is read with."""
+
+    model: type
+    where: str
+    params: tuple
+    related: tuple[str, ...]
+
+
+_ISSUANCE_RELATED = (
+    "issuance__badge__organization",
+    "issuance__badge__achievement",
+    "issuance__recipient",
+    "issuance__source_achievement",
+)
+
+# Every channel the drain takes rows of: the e-mail and Credly rows of Delivery, and the
+# webhook events (deliveries/channels/webhook.py) with their endpoint.
+QUEUES = {
+    Channel.EMAIL: Queue(Delivery, "channel = %s", (Channel.EMAIL,), _ISSUANCE_RELATED),
+    Channel.CREDLY: Queue(Delivery, "channel = %s", (Channel.CREDLY,), _ISSUANCE_RELATED),
+    WEBHOOK: Queue(
+        WebhookDelivery,
+        "1 = 1",
+        (),
+        ("endpoint", "issuance__badge", "issuance__recipient"),
+    ),
+}
+
+
 def deliveries_claim(
     *, channel: str, limit: int, lease_seconds: int, now: datetime | None = None
-) -> list[Delivery]:
-    """Lease up to `limit` due rows of `channel` to this worker: one UPDATE (and one query that
-    reads them with their issuance, badge and recipient). Each returned row carries `lease`, the
-    value its outcome is recorded against."""
+) -> list:
+    """Lease up to `limit` due rows of `channel` (QUEUES) to this worker: one UPDATE (and one
+    query that reads them with their issuance, badge and recipient). Each returned row carries
+    `lease`, the value its outcome is recorded against."""
+    queue = QUEUES[channel]
     now = now or timezone.now()
     lease = now + timedelta(seconds=lease_seconds)
-    table = Delivery._meta.db_table
+    table = queue.model._meta.db_table
     issuances = BadgeIssuance._meta.db_table
     # The issuance must still exist (the column has no database constraint: models.py).
     due = (
-        f"SELECT id FROM {table} WHERE status = %s AND channel = %s AND next_attempt_at <= %s "
+        f"SELECT id FROM {table} WHERE status = %s AND {queue.where} AND next_attempt_at <= %s "
         f"AND EXISTS (SELECT 1 FROM {issuances} i WHERE i.id = {table}.issuance_id) "
         "ORDER BY next_attempt_at, id LIMIT %s"
     )
@@ -215,7 +259,7 @@ def deliveries_claim(
         "claimed_until = %s, next_attempt_at = %s, updated_at = %s, "
         "attempts = attempts + CASE WHEN claimed_until IS NULL THEN 0 ELSE 1 END"
     )
-    due_params = [Status.PENDING, channel, db_datetime(now), limit]
+    due_params = [Status.PENDING, *queue.params, db_datetime(now), limit]
     set_params = [db_datetime(lease), db_datetime(lease), db_datetime(now)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -233,33 +277,30 @@ def deliveries_claim(
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    deliveries = list(
-        Delivery.objects.filter(pk__in=ids)
-        .select_related(
-            "issuance__badge__organization",
-            "issuance__badge__achievement",
-            "issuance__recipient",
-            "issuance__source_achievement",
-        )
+    rows = list(
+        queue.model.objects.filter(pk__in=ids)
+        .select_related(*queue.related)
         .order_by("next_attempt_at", "pk")
     )
-    for delivery in deliveries:
-        delivery.lease = lease
-    return deliveries
+    for row in rows:
+        row.lease = lease
+    return rows
 
 
-def _changes(delivery: Delivery, outcome: Outcome, *, now: datetime) -> dict:
+def _changes(delivery, outcome: Outcome, *, now: datetime) -> dict:
     attempts = delivery.attempts + 1
-    done = {"claimed_until": None, "updated_at": now, "attempts": attempts}
+    done = {"claimed_until": None, "updated_at": now, "attempts": attempts, **dict(outcome.fields)}
     if isinstance(outcome, Sent):
-        return {
+        sent = {
             **done,
             "status": Status.ACCEPTED if outcome.accepted else Status.SENT,
             "sent_at": now,
-            "external_id": outcome.external_id or delivery.external_id,
-            "external_state": outcome.external_state,
             "last_error": "",
         }
+        if isinstance(delivery, Delivery):
+            sent["external_id"] = outcome.external_id or delivery.external_id
+            sent["external_state"] = outcome.external_state
+        return sent
     if isinstance(outcome, Skipped):
         return {**done, "status": Status.SKIPPED, "last_error": outcome.reason}
     if isinstance(outcome, Failed) or attempts_exhausted(attempts):
@@ -273,9 +314,10 @@ def _changes(delivery: Delivery, outcome: Outcome, *, now: datetime) -> dict:
     }
 
 
-def deliveries_record(*, outcomes: dict[int, Outcome], deliveries: Iterable[Delivery]) -> int:
-    """Record each outcome on its row, if this worker still holds the row's lease (one UPDATE per
-    set of equal changes: a batch of sent e-mails is one statement). Returns the rows recorded."""
+def deliveries_record(*, outcomes: dict[int, Outcome], deliveries: Iterable) -> int:
+    """Record each outcome on its row (rows of one QUEUES model), if this worker still holds the
+    row's lease (one UPDATE per set of equal changes: a batch of sent e-mails is one statement).
+    Returns the rows recorded."""
     now = timezone.now()
     groups: dict[tuple, list[int]] = defaultdict(list)
     for delivery in deliveries:
@@ -284,10 +326,11 @@ def deliveries_record(*, outcomes: dict[int, Outcome], deliveries: Iterable[Deli
             continue
         changes = _changes(delivery, outcome, now=now)
         changes.pop("attempts")
-        groups[(delivery.lease, tuple(sorted(changes.items())))].append(delivery.pk)
+        key = (type(delivery), delivery.lease, tuple(sorted(changes.items())))
+        groups[key].append(delivery.pk)
     recorded = 0
-    for (lease, changes), ids in groups.items():
-        recorded += Delivery.objects.filter(pk__in=ids, claimed_until=lease).update(
+    for (model, lease, changes), ids in groups.items():
+        recorded += model.objects.filter(pk__in=ids, claimed_until=lease).update(
             attempts=F("attempts") + 1, **dict(changes)
         )
     return recorded

@@ -313,6 +313,14 @@ DELIVERY_RATE_LIMIT_KEY_PREFIX = env.str("DELIVERY_RATE_LIMIT_KEY_PREFIX", defau
 # commits); one drain works for at most DELIVERY_DRAIN_SECONDS.
 DELIVERY_DRAIN_INTERVAL_SECONDS = env.int("DELIVERY_DRAIN_INTERVAL_SECONDS", default=60)
 DELIVERY_DRAIN_SECONDS = env.int("DELIVERY_DRAIN_SECONDS", default=50)
+# Webhooks (deliveries/webhooks.py): drained with the other channels, at most
+# DELIVERY_WEBHOOK_PER_SECOND requests per second in all; seconds to connect and to wait for an
+# answer. An endpoint's URL must be https to a public address; WEBHOOK_ALLOW_LOCAL_URLS (on with
+# DEBUG) also allows http(s) to 127.0.0.1/localhost, for a receiver on a developer's machine.
+DELIVERY_WEBHOOK_PER_SECOND = env.float("DELIVERY_WEBHOOK_PER_SECOND", default=20)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_ALLOW_LOCAL_URLS = env.bool("WEBHOOK_ALLOW_LOCAL_URLS", default=DEBUG)
 CELERY_BEAT_SCHEDULE["drain-deliveries"] = {
     "task": "deliveries.tasks.drain_deliveries",
     "schedule": DELIVERY_DRAIN_INTERVAL_SECONDS,

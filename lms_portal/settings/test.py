@@ -28,6 +28,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # Tests log in with force_login; the lockout test turns django-axes back on.
 AXES_ENABLED = False
+# The webhook tests run their receiver on 127.0.0.1 (tests/tools/webhook_receiver.py).
+WEBHOOK_ALLOW_LOCAL_URLS = env.bool("WEBHOOK_ALLOW_LOCAL_URLS", default=True)
 # The test client's address is 127.0.0.1, which production lets read /metrics: here nobody may,
 # and the tests that read it say who (tests/test_metrics.py).
 METRICS_ALLOWED_NETWORKS: list[str] = []

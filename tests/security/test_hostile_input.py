@@ -279,6 +279,13 @@ FORMS = [
     ),
     ("badges:list", lambda w: [], "administrator", "GET", ["q", "status", "issuance", "page"]),
     (
+        "webhooks",
+        lambda w: [],
+        "administrator",
+        "POST",
+        ["url", "description", "events", "is_active"],
+    ),
+    (
         "badges:issued",
         lambda w: [],
         "instructor",

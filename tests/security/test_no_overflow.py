@@ -69,6 +69,7 @@ def built_forms(organization, administrator, instructor, course_class):
     from common.forms import SearchForm
     from credentials.forms import IssuerProfileForm
     from deliveries.forms import CredlyConnectionForm
+    from deliveries.webhooks_forms import WebhookEndpointForm
     from tests.factories import AchievementFactory, BadgeFactory
 
     achievement = AchievementFactory(organization=organization)
@@ -90,6 +91,7 @@ def built_forms(organization, administrator, instructor, course_class):
         SearchForm: SearchForm,
         IssuerProfileForm: IssuerProfileForm,
         CredlyConnectionForm: CredlyConnectionForm,
+        WebhookEndpointForm: WebhookEndpointForm,
         IssuedBadgeFilterForm: lambda data: (
             IssuedBadgeFilter(data, queryset=BadgeIssuance.objects.all(), user=administrator).form
         ),

@@ -8,6 +8,8 @@ a refused POST must write nothing (checked on every cell that is not a success).
 The Django admin (namespace "admin") is one rule, checked on a sample: staff only.
 """
 
+import uuid
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -17,7 +19,7 @@ from achievements.models import AchievementCompletion, SweepRun
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
-from deliveries.models import CredlyConnection, Delivery
+from deliveries.models import CredlyConnection, Delivery, WebhookDelivery, WebhookEndpoint
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -101,6 +103,33 @@ MATRIX: dict[str, tuple] = {
         no_args,
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 200 200 404",
+    ),
+    # An organization's webhook endpoints: its administrators, and platform staff (the list
+    # needs ?organization=<id> for staff, who belong to none: 404 without it).
+    "webhooks": (
+        no_args,
+        "302 403 403 403 403 200 200 404",
+        "302 403 403 403 403 200 200 404",
+    ),
+    "webhook_endpoint": (
+        _arg("webhook_endpoint"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "webhook_roll_secret": (
+        _arg("webhook_endpoint"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 200 404 200",
+    ),
+    "webhook_delete": (
+        _arg("webhook_endpoint"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
+    ),
+    "webhook_redeliver": (
+        _arg("webhook_endpoint", "webhook_delivery"),
+        "302 403 403 403 403 405 405 405",
+        "302 403 403 403 403 302 404 302",
     ),
     "organization_achievements": (
         no_args,
@@ -365,7 +394,11 @@ def _walk(resolver: URLResolver, namespace: str = "") -> list[str]:
 
 
 def portal_url_names() -> list[str]:
-    return sorted({name for name in _walk(get_resolver()) if not name.startswith("admin:")})
+    # The API's routes answer tokens, not sessions: their matrix is the API tests' (no token, a
+    # revoked token, another organization's, a missing scope on every route).
+    return sorted(
+        {name for name in _walk(get_resolver()) if not name.startswith(("admin:", "api-v1:"))}
+    )
 
 
 @pytest.fixture
@@ -375,6 +408,20 @@ def roles_and_objects(
     return build_roles_and_objects(
         organization, other_organization, administrator, instructor, contractor, course_class
     )
+
+
+def _webhook(organization, issuance):
+    endpoint = WebhookEndpoint.objects.create(
+        organization=organization, url="https://lab.example.org/hooks", events=["issuance.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        issuance=issuance,
+        event_id=uuid.uuid4(),
+        event_type="issuance.created",
+        status=WebhookDelivery.Status.FAILED,
+    )
+    return endpoint, delivery
 
 
 def build_roles_and_objects(
@@ -392,6 +439,7 @@ def build_roles_and_objects(
     delivery = Delivery.objects.create(
         issuance=issuance, channel=Delivery.Channel.EMAIL, status=Delivery.Status.FAILED
     )
+    webhook_endpoint, webhook_delivery = _webhook(organization, issuance)
     achievement = AchievementFactory(organization=organization)
     mapped = BadgeFactory(organization=organization, name="Mapped", achievement=achievement)
     assignment = CourseAssignmentFactory(organization=organization, student=student)
@@ -418,6 +466,8 @@ def build_roles_and_objects(
         "mapped": mapped,
         "issuance": issuance,
         "delivery": delivery,
+        "webhook_endpoint": webhook_endpoint,
+        "webhook_delivery": webhook_delivery,
         "achievement": achievement,
         "assignment": assignment,
         "foreign": {
@@ -449,6 +499,10 @@ def state() -> dict:
         "deliveries": list(Delivery.objects.order_by("pk").values("status", "attempts")),
         "award_emails": list(User.objects.order_by("pk").values_list("receives_award_emails")),
         "credly_connections": list(CredlyConnection.objects.order_by("pk").values()),
+        "webhook_endpoints": list(WebhookEndpoint.objects.order_by("pk").values()),
+        "webhook_deliveries": list(
+            WebhookDelivery.objects.order_by("pk").values("status", "attempts")
+        ),
     }
 
 
@@ -527,6 +581,7 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
                 status=Delivery.Status.FAILED,
             ).pk
         ],
+        **_foreign_webhook_cases(foreign),
         "classes:roster": [foreign["class"].pk],
         "classes:roster_row": [foreign["class"].pk, foreign["student"].pk],
         "classes:issue_badge": [foreign["class"].pk, foreign["student"].pk],
@@ -552,6 +607,17 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
             status = getattr(client, method)(url).status_code
             assert status in (403, 404, 405), f"{method} {url} as {role}: {status}"
             assert state() == before
+
+
+def _foreign_webhook_cases(foreign) -> dict:
+    issuance = BadgeIssuance.objects.get(badge=foreign["badge"], recipient=foreign["student"])
+    endpoint, delivery = _webhook(foreign["badge"].organization, issuance)
+    return {
+        "webhook_endpoint": [endpoint.pk],
+        "webhook_roll_secret": [endpoint.pk],
+        "webhook_delete": [endpoint.pk],
+        "webhook_redeliver": [endpoint.pk, delivery.pk],
+    }
 
 
 def test_the_administration_site_is_for_platform_staff_only(client, roles_and_objects):
