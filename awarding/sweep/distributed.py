@@ -102,7 +102,7 @@ def sweep_evaluate_for_run(*, run_id: int, achievement_id: int, send: Send | Non
     send = send or _send
     SweepRun.objects.filter(pk=run_id, status=SweepRun.Status.RUNNING).update(lease_until=_lease())
     run = SweepRun.objects.filter(pk=run_id, status=SweepRun.Status.RUNNING).first()
-    if run is None or achievement_id not in run.pending:
+    if run is None or achievement_id not in (run.pending or []):
         return  # delivered again, or its run is over: done already
     plans = _plans([achievement_id])
     error = None
@@ -120,10 +120,10 @@ def sweep_evaluate_for_run(*, run_id: int, achievement_id: int, send: Send | Non
                     f"{type(failure).__name__}: {failure}"
                 )
         run = SweepRun.objects.select_for_update().get(pk=run_id)
-        if achievement_id not in run.pending:
+        if achievement_id not in (run.pending or []):
             transaction.set_rollback(True)
             return
-        run.pending = [pk for pk in run.pending if pk != achievement_id]
+        run.pending = [pk for pk in (run.pending or []) if pk != achievement_id]
         run.lease_until = _lease()
         if error:
             run.error = "\n".join(filter(None, [run.error, error]))
