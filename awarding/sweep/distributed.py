@@ -51,13 +51,6 @@ def _send(name: str, args: list) -> None:
     current_app.send_task(name, args=args)
 
 
-def live_distributed_run() -> bool:
-    """Whether a distributed sweep holds the lease now."""
-    return SweepRun.objects.filter(
-        status=SweepRun.Status.RUNNING, lease_until__gt=timezone.now()
-    ).exists()
-
-
 def _plans(achievement_ids: list[int] | None = None) -> list[Plan]:
     achievements = [a for a in achievements_with_switch() if a.organization_achievements_enabled]
     if achievement_ids is not None:
@@ -120,7 +113,8 @@ def sweep_evaluate_for_run(*, run_id: int, achievement_id: int, send: Send | Non
                     f"{type(failure).__name__}: {failure}"
                 )
         run = SweepRun.objects.select_for_update().get(pk=run_id)
-        if achievement_id not in (run.pending or []):
+        if run.status != SweepRun.Status.RUNNING or achievement_id not in (run.pending or []):
+            # Counted by a copy of this task, or the run was given up: undo, count nothing.
             transaction.set_rollback(True)
             return
         run.pending = [pk for pk in (run.pending or []) if pk != achievement_id]
@@ -162,6 +156,7 @@ def sweep_points_for_run(*, run_id: int) -> None:
                     f"{type(failure).__name__}: {failure}"
                 )
                 continue
+            logger.info("Sweep run %s: achievement %s evaluated.", run_id, plan.achievement.pk)
             evaluated += 1
             in_full += plan.full
             completed += done

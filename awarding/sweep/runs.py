@@ -15,7 +15,7 @@ from achievements.models import AchievementWatermark, SweepRun
 from badges.audit import SWEEP_ORIGIN, origin_as
 from deliveries.services.kick import deliveries_drain_after
 
-from .distributed import Send, live_distributed_run, sweep_distribute
+from .distributed import Send, sweep_distribute
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
 from .planning import (
@@ -36,9 +36,6 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND, send: Send | None = No
     started_at = timezone.now()
     distributed = settings.SWEEP_DISTRIBUTED and connection.vendor == "postgresql"
     with sweep_lock() as acquired:
-        # A distributed sweep holds the lock by its lease between its tasks.
-        if acquired and live_distributed_run():
-            acquired = False
         if not acquired:
             finished_at = timezone.now()
             logger.info("Another sweep is running: this one skips.")
