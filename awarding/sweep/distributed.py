@@ -52,11 +52,13 @@ def _send(name: str, args: list) -> None:
 
 
 def _plans(achievement_ids: list[int] | None = None) -> list[Plan]:
-    achievements = [a for a in achievements_with_switch() if a.organization_achievements_enabled]
-    if achievement_ids is not None:
-        wanted = set(achievement_ids)
-        achievements = [a for a in achievements if a.pk in wanted]
-    return plans_for(achievements)
+    return plans_for(
+        [
+            a
+            for a in achievements_with_switch(pks=achievement_ids)
+            if a.organization_achievements_enabled
+        ]
+    )
 
 
 def sweep_distribute(run: SweepRun, *, send: Send | None = None) -> None:
@@ -65,7 +67,7 @@ def sweep_distribute(run: SweepRun, *, send: Send | None = None) -> None:
     send = send or _send
     every = achievements_with_switch()
     run.achievements_skipped = sum(not a.organization_achievements_enabled for a in every)
-    plans = _plans()
+    plans = plans_for([a for a in every if a.organization_achievements_enabled])
     floor, _ = evaluation_floor()
     recent = recent_records(plans)
     quiet = [
