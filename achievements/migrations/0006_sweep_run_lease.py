@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0005_availability_and_skipped_runs'),
+        ("achievements", "0005_availability_and_skipped_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sweeprun',
-            name='lease_until',
+            model_name="sweeprun",
+            name="lease_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='sweeprun',
-            name='pending',
+            model_name="sweeprun",
+            name="pending",
             field=models.JSONField(blank=True, default=list, null=True),
         ),
     ]
