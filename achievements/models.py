@@ -191,6 +191,10 @@ class SweepRun(models.Model):
         "Achievements off.",
     )
     error = models.TextField(blank=True)
+    # A distributed sweep (awarding/sweep/distributed.py): the lease that stands for the lock
+    # while its tasks run on any worker, and the achievements still waiting for theirs.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    pending = models.JSONField(default=list, blank=True, null=True)
 
     class Meta:
         ordering = ["-started_at"]

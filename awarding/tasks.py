@@ -7,6 +7,7 @@ from django.conf import settings
 
 from achievements.models import SweepRun
 
+from .sweep.distributed import sweep_evaluate_for_run, sweep_points_for_run
 from .sweep.runs import sweep_run
 from .sweep.students import achievements_evaluate_students
 
@@ -40,3 +41,25 @@ def evaluate_students(student_ids: list[int]) -> None:
         totals.achievements_completed,
         totals.badges_issued,
     )
+
+
+@shared_task(
+    name="awarding.tasks.sweep_evaluate",
+    ignore_result=True,
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS + 120,
+)
+def sweep_evaluate(run_id: int, achievement_id: int) -> None:
+    """One achievement of a distributed sweep (SWEEP_DISTRIBUTED)."""
+    sweep_evaluate_for_run(run_id=run_id, achievement_id=achievement_id)
+
+
+@shared_task(
+    name="awarding.tasks.sweep_points",
+    ignore_result=True,
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS + 120,
+)
+def sweep_points(run_id: int) -> None:
+    """The points achievements of a distributed sweep, after the others; finishes its run."""
+    sweep_points_for_run(run_id=run_id)

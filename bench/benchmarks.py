@@ -255,16 +255,18 @@ def naive_evaluate(student_ids) -> tuple[set, set]:
     """What a straightforward implementation does: for each student, for each achievement, ask
     the ORM whether it is met, then create the completion and each mapped badge's issuance."""
     achievements = sorted(
-        Achievement.objects.filter(is_enabled=True).select_related("learning_path", "tag"),
+        Achievement.objects.filter(is_enabled=True)
+        .select_related("learning_path", "tag")
+        .prefetch_related("available_to"),
         key=lambda a: (a.criteria_type == Type.POINTS, a.points_threshold or 0, a.pk),
     )
     now = timezone.now()
     for student_id in student_ids:
         student = User.objects.get(pk=student_id)
         for achievement in achievements:
-            # An achievement counts the students of its organization who take part.
+            # An achievement counts the students of the organizations it counts who take part.
             if (
-                achievement.organization_id != student.organization_id
+                student.organization_id not in _audience(achievement)
                 or not student.participates_in_achievements
             ):
                 continue
@@ -359,6 +361,7 @@ def naive_vs_sweep(*, sample: int, seed: int = 5) -> dict:
 # 5. The lower bound ---------------------------------------------------------------------------
 
 _LOWER_BOUND_TABLE = "bench_lower_bound_issuance"
+_LOWER_BOUND_OUTBOX = "bench_lower_bound_delivery"
 
 # Each student's completed courses through a class or a course assignment, among `{courses}`.
 _COMPLETED_COURSES = (
@@ -373,15 +376,26 @@ _TAGGED = _COMPLETED_COURSES.replace(
     "{courses}", f"IN (SELECT t.course_id FROM {COURSE_TAGS} t WHERE t.tag_id = %(tag)s)"
 )
 # Only students receive badges (anyone else's completions, like those of bench-staff, earn none),
-# and only the students of the achievement's organization who take part in achievements (the
-# generated achievements are available to their own organization only).
+# and only the students of the organizations the achievement counts (its own and those it is
+# available to: every bench organization) who take part in achievements.
 _INSERT = (
     f"INSERT INTO {_LOWER_BOUND_TABLE} (badge_id, recipient_id, issued_at, method, source, "
     "source_achievement_id) SELECT %(badge)s, s.student_id, now(), 'automatic', 'achievement', "
     "%(achievement)s FROM ({students}) s WHERE EXISTS (SELECT 1 FROM accounts_user_groups m "
     "JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = s.student_id AND g.name = 'Student') "
     "AND EXISTS (SELECT 1 FROM accounts_user u WHERE u.id = s.student_id "
-    "AND u.organization_id = %(organization)s AND u.participates_in_achievements)"
+    "AND u.organization_id = ANY(%(audience)s) AND u.participates_in_achievements)"
+)
+# With deliveries on, the sweep writes an award e-mail row per issuance (pending, or skipped
+# with the reason) in the issuing statement: so does the bound, into a copy of the outbox.
+_WITH_OUTBOX = (
+    "WITH new AS ({insert} RETURNING id, badge_id, recipient_id) "
+    f"INSERT INTO {_LOWER_BOUND_OUTBOX} (issuance_id, channel, action, status, last_error) "
+    "SELECT q.id, 'email', 'issue', CASE WHEN q.reason = '' THEN 'pending' ELSE 'skipped' END, "
+    "q.reason FROM (SELECT new.id, CASE WHEN NOT b.notify_recipients THEN 'off' "
+    "WHEN NOT u.receives_award_emails THEN 'opted out' WHEN u.email = '' THEN 'no address' "
+    "ELSE '' END AS reason FROM new JOIN badges_badge b ON b.id = new.badge_id "
+    "JOIN accounts_user u ON u.id = new.recipient_id) q"
 )
 _LOWER_BOUND_SQL = {
     Type.LAB: "SELECT DISTINCT student_id FROM catalog_labcompletion WHERE lab_id = %(lab)s",
@@ -411,15 +425,30 @@ _LOWER_BOUND_SQL = {
 }
 
 
-def lower_bound() -> dict:
+def _audience(achievement: Achievement) -> list[int]:
+    """The organizations whose students the achievement counts (the generated ones: its own,
+    and with "chosen" availability those it is available to)."""
+    chosen = [org.pk for org in achievement.available_to.all()]
+    if chosen and achievement.availability != "chosen":
+        raise ValueError(f"Unexpected availability {achievement.availability!r} in the bench set")
+    return [achievement.organization_id, *chosen]
+
+
+def lower_bound(*, outbox: bool | None = None) -> dict:
     """One hand-written INSERT … SELECT per achievement straight from the completion records into
     a copy of the issuance table (same columns, constraints and indexes, and the manual issuances
     the sweep found there), with no completions, watermarks or runs recorded. Checked equal to
-    what the sweep issued."""
+    what the sweep issued. With `outbox` (by default when the full sweep wrote delivery rows,
+    i.e. ran with deliveries on) each statement also writes the award e-mail row of each
+    issuance into a copy of the outbox, in the same statement, as the sweep does."""
+    from deliveries.models import Delivery
+
+    if outbox is None:
+        outbox = Delivery.objects.exists()
     achievements = sorted(
         Achievement.objects.filter(is_enabled=True)
         .select_related("learning_path")
-        .prefetch_related("course_set", "learning_path__steps", "badges"),
+        .prefetch_related("course_set", "learning_path__steps", "badges", "available_to"),
         key=lambda a: (a.criteria_type == Type.POINTS, a.points_threshold or 0, a.pk),
     )
     statements = []
@@ -438,11 +467,14 @@ def lower_bound() -> dict:
             "min_courses": achievement.min_courses,
             "exam": achievement.learning_path.exam_id if achievement.learning_path else None,
             "organization": achievement.organization_id,
+            "audience": _audience(achievement),
             "threshold": achievement.points_threshold,
         }
         for badge in achievement.badges.all():
             if badge.is_active:
                 sql = _INSERT.format(students=_LOWER_BOUND_SQL[achievement.criteria_type])
+                if outbox:
+                    sql = _WITH_OUTBOX.format(insert=sql)
                 statements.append((sql, {**params, "badge": badge.pk}))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_LOWER_BOUND_TABLE}")
@@ -456,6 +488,10 @@ def lower_bound() -> dict:
         cursor.execute(
             f"INSERT INTO {_LOWER_BOUND_TABLE} ({columns}) SELECT {columns} "
             f"FROM {BadgeIssuance._meta.db_table} WHERE method <> 'automatic'"
+        )
+        cursor.execute(f"DROP TABLE IF EXISTS {_LOWER_BOUND_OUTBOX}")
+        cursor.execute(
+            f"CREATE TABLE {_LOWER_BOUND_OUTBOX} (LIKE {Delivery._meta.db_table} INCLUDING ALL)"
         )
         cursor.execute(f"ANALYZE {_LOWER_BOUND_TABLE}")
         started = time.perf_counter()
@@ -473,13 +509,20 @@ def lower_bound() -> dict:
             f"{_LOWER_BOUND_TABLE} WHERE method = 'automatic') extra)"
         )
         rows, only_lower_bound, only_sweep = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {_LOWER_BOUND_TABLE}")
+        cursor.execute(f"SELECT COUNT(*) FROM {_LOWER_BOUND_OUTBOX}")
+        (outbox_rows,) = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {_LOWER_BOUND_TABLE}, {_LOWER_BOUND_OUTBOX}")
     if only_lower_bound or only_sweep:
         raise RuntimeError(
             f"The lower bound and the sweep disagree: {only_lower_bound} issuances only in the "
             f"lower bound, {only_sweep} only from the sweep."
         )
-    return {"seconds": round(seconds, 2), "statements": len(statements), "issuances": rows}
+    return {
+        "seconds": round(seconds, 2),
+        "statements": len(statements),
+        "issuances": rows,
+        "outbox_rows": outbox_rows,
+    }
 
 
 # 6, 7. The roster and the batch ---------------------------------------------------------------

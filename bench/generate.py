@@ -37,7 +37,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Organization, User  # noqa: E402
+from accounts.models import Availability, Organization, User  # noqa: E402
 from accounts.roles import ORGANIZATION_ADMINISTRATOR, STUDENT  # noqa: E402
 from achievements.models import Achievement  # noqa: E402
 from badges.models import Badge  # noqa: E402
@@ -456,6 +456,20 @@ def _achievements(rng, organizations, catalog) -> int:
                 points_threshold=30 + 10 * n,
             )
         )
+    # Every student may earn every achievement (the table: 100 achievements met by the
+    # students of all 5 organizations), not only those of their own organization's 20: each
+    # achievement is made available to the other organizations.
+    Achievement.objects.filter(pk__in=[a.pk for a in created]).update(
+        availability=Availability.CHOSEN
+    )
+    Achievement.available_to.through.objects.bulk_create(
+        [
+            Achievement.available_to.through(achievement_id=a.pk, organization_id=o.pk)
+            for a in created
+            for o in organizations
+            if o.pk != a.organization_id
+        ]
+    )
     Badge.objects.bulk_create(
         [
             Badge(

@@ -96,10 +96,13 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
 
 
 @contextmanager
-def celery_worker(env: dict, log: Path, *, timeout: float = 60) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    env: dict, log: Path, *, timeout: float = 60, hostname: str | None = None
+) -> Iterator[subprocess.Popen]:
     """A Celery worker of the portal (solo pool, no gossip, mingle or heartbeat) with environment
-    `env`, its output in `log`; yields the process once the worker is ready (a test may SIGKILL
-    it), stops whatever is left of it afterwards."""
+    `env`, its output in `log`, named `hostname` if given (several workers at once); yields the
+    process once the worker is ready (a test may SIGKILL it), stops whatever is left of it
+    afterwards."""
     with log.open("w") as handle:
         worker = subprocess.Popen(
             [
@@ -114,6 +117,7 @@ def celery_worker(env: dict, log: Path, *, timeout: float = 60) -> Iterator[subp
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *([f"--hostname={hostname}"] if hostname else []),
             ],
             cwd=ROOT,
             env=env,
@@ -134,9 +138,11 @@ def celery_worker(env: dict, log: Path, *, timeout: float = 60) -> Iterator[subp
 
 
 @contextmanager
-def celery_worker_process(env: dict, log: Path, *, timeout: float = 60) -> Iterator[Path]:
+def celery_worker_process(
+    env: dict, log: Path, *, timeout: float = 60, hostname: str | None = None
+) -> Iterator[Path]:
     """`celery_worker`, yielding its log."""
-    with celery_worker(env, log, timeout=timeout):
+    with celery_worker(env, log, timeout=timeout, hostname=hostname):
         yield log
 
 

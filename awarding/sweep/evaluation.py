@@ -26,10 +26,11 @@ from achievements.criteria import (
     met_students_sql,
 )
 from achievements.models import AchievementWatermark
+from badges.models import Badge
 from badges.services.issuance import (
     badge_issue_for_achievements,
+    badge_issue_with_completions,
     badge_renew_for_achievement,
-    expiring_badges,
 )
 from common.sql import db_datetime
 
@@ -91,15 +92,14 @@ def evaluate(plan: Plan) -> tuple[int, int]:
             if plan.full
             else Scope(records_since=plan.records_since, completions_since=plan.completions_since)
         )
-        completed = record_completions(criteria=plan.criteria, scope=scope, stamp=stamp)
-        issued = 0
-        expiring = expiring_badges(achievement_ids=[achievement.pk])
-        if plan.full or completed:
-            issued = badge_issue_for_achievements(
-                achievement_ids=[achievement.pk],
-                completed_since=None if plan.full else stamp,
-                expiring=expiring,
-            )
+        badges = list(Badge.objects.filter(achievement_id=achievement.pk, is_active=True))
+        expiring = [badge for badge in badges if badge.expiry != Badge.Expiry.NEVER]
+        completed, issued = record_completions(
+            criteria=plan.criteria,
+            scope=scope,
+            stamp=stamp,
+            issuing=Issuing(full=plan.full, badges=badges, expiring=expiring),
+        )
         if plan.renewals_since is not None and expiring:
             issued += badge_renew_for_achievement(
                 achievement_id=achievement.pk,
@@ -122,21 +122,61 @@ def evaluate(plan: Plan) -> tuple[int, int]:
     return completed, issued
 
 
-def record_completions(*, criteria: Criteria, scope: Scope, stamp: datetime | None) -> int:
-    """INSERT the students in scope who meet the criteria and have not completed it yet."""
+@dataclass(frozen=True)
+class Issuing:
+    """The badges to issue with the completions recorded: those mapped to the achievement
+    (active), to the students it recorded, and with `full` also to those who completed it
+    before."""
+
+    full: bool
+    badges: list[Badge]
+    expiring: list[Badge]
+
+    @property
+    def in_one_statement(self) -> bool:
+        """Completions and issuances in one statement (PostgreSQL), unless a badge notifies
+        only completions from a date: the award e-mail's writer then reads the completion's
+        first_met_at from its table, where a row written by the same statement is not visible."""
+        return connection.vendor == "postgresql" and not any(
+            badge.notify_completions_from for badge in self.badges
+        )
+
+
+def record_completions(
+    *, criteria: Criteria, scope: Scope, stamp: datetime | None, issuing: Issuing | None = None
+) -> tuple[int, int]:
+    """INSERT the students in scope who meet the criteria and have not completed it yet, and
+    with `issuing` issue the mapped badges (in the same statement where it can). Returns
+    (completions recorded, badges issued)."""
     met, params = met_students_sql(criteria, scope)
     if stamp is None:
         recorded_at, recorded_params = "now()", []
     else:
         recorded_at, recorded_params = "%s", [db_datetime(stamp)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {COMPLETIONS} (achievement_id, student_id, first_met_at, recorded_at) "
-            f"SELECT %s, m.student_id, m.first_met_at, {recorded_at} FROM ({met}) m "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {COMPLETIONS} done "
-            "WHERE done.achievement_id = %s AND done.student_id = m.student_id) "
-            "ORDER BY m.student_id "
-            "ON CONFLICT (achievement_id, student_id) DO NOTHING",
-            [criteria.achievement_id, *recorded_params, *params, criteria.achievement_id],
+    sql = (
+        f"INSERT INTO {COMPLETIONS} (achievement_id, student_id, first_met_at, recorded_at) "
+        f"SELECT %s, m.student_id, m.first_met_at, {recorded_at} FROM ({met}) m "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {COMPLETIONS} done "
+        "WHERE done.achievement_id = %s AND done.student_id = m.student_id) "
+        "ORDER BY m.student_id "
+        "ON CONFLICT (achievement_id, student_id) DO NOTHING"
+    )
+    params = [criteria.achievement_id, *recorded_params, *params, criteria.achievement_id]
+    if issuing is not None and issuing.badges and issuing.in_one_statement:
+        return badge_issue_with_completions(
+            achievement_id=criteria.achievement_id,
+            recording=(sql, params),
+            full=issuing.full,
+            expiring=issuing.expiring,
         )
-        return cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        completed = cursor.rowcount
+    issued = 0
+    if issuing is not None and issuing.badges and (issuing.full or completed):
+        issued = badge_issue_for_achievements(
+            achievement_ids=[criteria.achievement_id],
+            completed_since=None if issuing.full else stamp,
+            expiring=issuing.expiring,
+        )
+    return completed, issued

@@ -62,12 +62,15 @@ def achievements_for_sweep() -> list[Achievement]:
     return [a for a in achievements_with_switch() if a.organization_achievements_enabled]
 
 
-def achievements_with_switch() -> list[Achievement]:
-    """Every enabled achievement, each with `organization_achievements_enabled` (its
-    organization's Enable Achievements), in evaluation order."""
+def achievements_with_switch(*, pks: Sequence[int] | None = None) -> list[Achievement]:
+    """Every enabled achievement (of `pks` if given), each with
+    `organization_achievements_enabled` (its organization's Enable Achievements), in evaluation
+    order."""
+    enabled = Achievement.objects.filter(is_enabled=True)
+    if pks is not None:
+        enabled = enabled.filter(pk__in=pks)
     achievements = list(
-        Achievement.objects.filter(is_enabled=True)
-        .annotate(organization_achievements_enabled=F("organization__achievements_enabled"))
+        enabled.annotate(organization_achievements_enabled=F("organization__achievements_enabled"))
         .select_related("learning_path", "watermark")
         .prefetch_related(
             "course_set",

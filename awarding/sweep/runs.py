@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from achievements.models import AchievementWatermark, SweepRun
 from badges.audit import SWEEP_ORIGIN, origin_as
 from deliveries.services.kick import deliveries_drain_after
 
+from .distributed import Send, sweep_distribute
 from .evaluation import SweepTotals, evaluation_floor
 from .lock import sweep_lock
 from .planning import (
@@ -26,9 +29,12 @@ from .pool import evaluate_all
 logger = logging.getLogger(__name__)
 
 
-def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
-    """Run the sweep now, unless another one is running; return the recorded run."""
+def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND, send: Send | None = None) -> SweepRun:
+    """Run the sweep now, unless another one is running; return the recorded run. With
+    SWEEP_DISTRIBUTED (PostgreSQL) the run is started and its evaluations queued for the workers
+    (`send`, Celery's send_task by default): the returned run is still running."""
     started_at = timezone.now()
+    distributed = settings.SWEEP_DISTRIBUTED and connection.vendor == "postgresql"
     with sweep_lock() as acquired:
         if not acquired:
             finished_at = timezone.now()
@@ -46,6 +52,12 @@ def sweep_run(*, trigger: str = SweepRun.Trigger.COMMAND) -> SweepRun:
             error="Stopped before it finished (worker killed or restarted). "
             "A later sweep finished its work.",
         )
+        if distributed:
+            with transaction.atomic():
+                run = SweepRun.objects.create(started_at=started_at, trigger=trigger)
+                sweep_distribute(run, send=send)
+            logger.info("Sweep run %s: queued for the workers.", run.pk)
+            return run
         run = SweepRun.objects.create(started_at=started_at, trigger=trigger)
         totals = SweepTotals()
         try:

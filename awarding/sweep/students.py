@@ -40,7 +40,7 @@ def achievements_evaluate_students(*, student_ids: Sequence[int]) -> SweepTotals
     for achievement in achievements_for_sweep():
         criteria = Criteria.of(achievement)
         with transaction.atomic():
-            completed = record_completions(
+            completed, _ = record_completions(
                 criteria=criteria,
                 scope=scope,
                 # PostgreSQL stamps with the transaction's start, as the sweep's floor expects.

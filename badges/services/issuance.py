@@ -462,21 +462,95 @@ def badge_issue_for_achievements(
     achievement_ids = list(achievement_ids)
     if not achievement_ids:
         return 0
+    sql, params = _achievement_issuance_sql(
+        achievement_ids=achievement_ids,
+        completions=(AchievementCompletion._meta.db_table, []),
+        completed_since=completed_since,
+        student_ids=student_ids,
+        expiring=expiring,
+    )
+    with connection.cursor() as cursor:
+        [(count,)] = _insert_and_write(
+            cursor, sql=sql, params=params, select="SELECT count(*) FROM new"
+        )
+        return count
+
+
+def badge_issue_with_completions(
+    *,
+    achievement_id: int,
+    recording: tuple[str, list],
+    full: bool,
+    expiring: list[Badge] | None = None,
+) -> tuple[int, int]:
+    """The sweep's evaluation of one achievement as one statement (PostgreSQL): `recording`, an
+    `INSERT` of its new completions (achievements) without RETURNING, and the issuance of its
+    mapped badges to the students it recorded, all written by one data-modifying `WITH` together
+    with the writers of the floors above ("issued", badges.events). The new completions are
+    handed to the issuing `INSERT` through the statement (its RETURNING), never read back from
+    the table. `full`: also to the students who completed it before, whose completions this
+    statement's snapshot sees (and sees only them: the ones it writes are not visible in it).
+    Returns (completions recorded, badges issued)."""
+    completion = AchievementCompletion._meta.db_table
+    recorded_sql, recorded_params = recording
+    source = "SELECT achievement_id, student_id, recorded_at FROM recorded"
+    source_params: list = []
+    if full:
+        source += (
+            " UNION ALL SELECT achievement_id, student_id, recorded_at "
+            f"FROM {completion} WHERE achievement_id = %s"
+        )
+        source_params.append(achievement_id)
+    sql, params = _achievement_issuance_sql(
+        achievement_ids=[achievement_id],
+        completions=(f"({source})", source_params),
+        expiring=expiring,
+    )
+    writes = issuance_writes("issued")
+    ctes = "".join(f", w{n} AS ({write})" for n, (write, _) in enumerate(writes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH recorded AS ({recorded_sql} RETURNING achievement_id, student_id, "
+            f"recorded_at), new AS ({sql} {_RETURNING_NEW}){ctes} "
+            "SELECT (SELECT count(*) FROM recorded), (SELECT count(*) FROM new)",
+            [
+                *recorded_params,
+                *params,
+                *(value for _, values in writes for value in values),
+            ],
+        )
+        completed, issued = cursor.fetchone()
+    if issued:
+        issuance_announce("issued", count=issued)
+    return completed, issued
+
+
+def _achievement_issuance_sql(
+    *,
+    achievement_ids: list[int],
+    completions: tuple[str, list],
+    completed_since: datetime | None = None,
+    student_ids: Iterable[int] | None = None,
+    expiring: list[Badge] | None = None,
+) -> tuple[str, list]:
+    """The `INSERT` of badge_issue_for_achievements, from `completions` (a relation with the
+    completions' achievement_id, student_id and recorded_at, aliased `c`)."""
     issuance = BadgeIssuance._meta.db_table
     badge = Badge._meta.db_table
-    completion = AchievementCompletion._meta.db_table
     memberships = User.groups.through._meta.db_table
     group = User.groups.field.related_model._meta.db_table
     now = timezone.now()
     if expiring is None:
         expiring = expiring_badges(achievement_ids=achievement_ids)
     expires_at, expiry_params, past_expiry = _expiry_case(expiring=expiring, now=now)
+    source, source_params = completions
     params: list = [
         db_datetime(now),
         BadgeIssuance.Method.AUTOMATIC,
         BadgeIssuance.Source.ACHIEVEMENT,
         current_origin(default="sweep" if student_ids is None else "re-evaluation"),
         *expiry_params,
+        *source_params,
     ]
     achievement_filter, achievement_params = in_list("c.achievement_id", achievement_ids)
     params.extend(achievement_params)
@@ -493,28 +567,24 @@ def badge_issue_for_achievements(
         past_filter, past_params = in_list("b.id", past_expiry)
         narrowing += f" AND NOT ({past_filter})"
         params.extend(past_params)
-    with connection.cursor() as cursor:
-        [(count,)] = _insert_and_write(
-            cursor,
-            sql=f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
-            "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin, "
-            "expires_at) "
-            f"SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s, "
-            f"{expires_at} "
-            f"FROM {completion} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
-            f"WHERE b.is_active AND {achievement_filter} "
-            # Only students receive badges: anyone else's completions earn them nothing.
-            f"AND EXISTS (SELECT 1 FROM {memberships} m JOIN {group} g ON g.id = m.group_id "
-            "WHERE m.user_id = c.student_id AND g.name = %s)"
-            f"{narrowing} "
-            f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
-            "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
-            "ORDER BY b.id, c.student_id "
-            "ON CONFLICT (badge_id, recipient_id) DO NOTHING",
-            params=params,
-            select="SELECT count(*) FROM new",
-        )
-        return count
+    sql = (
+        f"INSERT INTO {issuance} (badge_id, recipient_id, issued_at, method, source, "
+        "issued_by_id, source_achievement_id, source_class_id, source_assignment_id, origin, "
+        "expires_at) "
+        f"SELECT b.id, c.student_id, %s, %s, %s, NULL, c.achievement_id, NULL, NULL, %s, "
+        f"{expires_at} "
+        f"FROM {source} c JOIN {badge} b ON b.achievement_id = c.achievement_id "
+        f"WHERE b.is_active AND {achievement_filter} "
+        # Only students receive badges: anyone else's completions earn them nothing.
+        f"AND EXISTS (SELECT 1 FROM {memberships} m JOIN {group} g ON g.id = m.group_id "
+        "WHERE m.user_id = c.student_id AND g.name = %s)"
+        f"{narrowing} "
+        f"AND NOT EXISTS (SELECT 1 FROM {issuance} i "
+        "WHERE i.badge_id = b.id AND i.recipient_id = c.student_id) "
+        "ORDER BY b.id, c.student_id "
+        "ON CONFLICT (badge_id, recipient_id) DO NOTHING"
+    )
+    return sql, params
 
 
 def expiring_badges(*, achievement_ids: list[int]) -> list[Badge]:

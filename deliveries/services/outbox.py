@@ -129,10 +129,13 @@ def outbox_rows_for_issued() -> tuple[str, list]:
         f"FROM new JOIN {badge} b ON b.id = new.badge_id "
         f"JOIN {user} u ON u.id = new.recipient_id) q "
         "UNION ALL "
-        "SELECT new.id, %s, %s, %s, '' "
-        f"FROM new JOIN {badge} b ON b.id = new.badge_id "
+        "SELECT new.id, %s, %s, %s, '' FROM new "
+        # The badges on Credly first, once: the planner takes `new` for a row or two (it cannot
+        # know how many the INSERT will write), and joining it to the badges read them again
+        # for every new issuance.
+        f"WHERE new.badge_id = ANY(ARRAY(SELECT b.id FROM {badge} b "
         f"JOIN {credly} cc ON cc.organization_id = b.organization_id "
-        "WHERE b.credly_template_id <> '' AND cc.is_enabled"
+        "WHERE b.credly_template_id <> '' AND cc.is_enabled))"
         # The issuances were inserted by this very statement: no delivery row can exist for
         # them, and the speculative insertion of ON CONFLICT costs a quarter of the INSERT. On
         # SQLite, where a deleted issuance's id can come back, the clause stays.

@@ -257,6 +257,11 @@ SWEEP_LOCK_FILE = env.path("SWEEP_LOCK_FILE", default=VAR_DIR / "sweep.lock")
 # PostgreSQL connections the sweep evaluates achievements on at once (one per core of the
 # database server is plenty).
 SWEEP_CONNECTIONS = env.int("SWEEP_CONNECTIONS", default=2)
+# One sweep's per-achievement evaluations as Celery tasks on every worker (awarding/sweep/
+# distributed.py), under one run whose lease (SWEEP_LEASE_SECONDS, renewed by each task) is the
+# lock between processes. PostgreSQL only.
+SWEEP_DISTRIBUTED = env.bool("SWEEP_DISTRIBUTED", default=False)
+SWEEP_LEASE_SECONDS = env.int("SWEEP_LEASE_SECONDS", default=600)
 # A sweep still running after this long is stopped (SoftTimeLimitExceeded: recorded as a failed
 # run, the lock released); its worker process is killed two minutes later if it did not stop.
 SWEEP_TIME_LIMIT_SECONDS = env.int("SWEEP_TIME_LIMIT_SECONDS", default=50 * 60)
