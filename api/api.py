@@ -1,6 +1,8 @@
 """The integration API, version 1: one NinjaAPI, one router per area (api/routers/)."""
 
-from ninja import NinjaAPI
+from django.contrib.auth.decorators import login_not_required
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.views import openapi_view
 
 from .errors import problems_install
 from .routers import catalog, completions, issuances, webhooks
@@ -13,9 +15,20 @@ api = NinjaAPI(
         "client's token: `Authorization: Bearer <token>`."
     ),
     urls_namespace="api-v1",
+    # Served at /api/docs (docs_view below); Swagger UI from the files django-ninja ships, so the
+    # page loads nothing from another host; no online validator.
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_url=None,
 )
 problems_install(api)
 api.add_router("/completions", completions.router)
 api.add_router("/issuances", issuances.router)
+api.add_router("/students", issuances.students_router)
 api.add_router("/", catalog.router)
 api.add_router("/webhooks", webhooks.router)
+
+
+@login_not_required
+def docs_view(request):
+    """/api/docs: the interactive documentation of /api/v1/openapi.json, for anyone."""
+    return openapi_view(request, api=api)

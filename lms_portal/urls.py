@@ -10,7 +10,8 @@ from django.urls.converters import IntConverter
 from django.views.static import serve
 
 from accounts.forms import AdminLoginForm, LoginForm
-from api.api import api
+from api.api import api, docs_view
+from api.views import clients as api_client_views
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, participation, sweep_runs
 from badges.views import assignments as assignment_pages
@@ -171,6 +172,7 @@ credential_urls = [
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("api/v1/", _without_login(api.urls)),
+    path("api/docs", docs_view, name="api_docs"),
     path("public/", include((credential_urls, "credentials"))),
     path(
         "organization/",
@@ -181,6 +183,14 @@ urlpatterns = [
         "organization/credly/",
         credly_views.CredlySettingsView.as_view(),
         name="credly_settings",
+    ),
+    path(
+        "organization/api-clients/", api_client_views.ApiClientsView.as_view(), name="api_clients"
+    ),
+    path(
+        "organization/api-clients/<int:pk>/revoke/",
+        api_client_views.ApiClientRevokeView.as_view(),
+        name="api_client_revoke",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path("me/award-emails/", delivery_preferences.AwardEmailsView.as_view(), name="award_emails"),

@@ -6,28 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('achievements', '0005_availability_and_skipped_runs'),
-        ('assignments', '0001_initial'),
-        ('badges', '0009_badge_notify_completions_from'),
-        ('classes', '0001_initial'),
+        ("achievements", "0005_availability_and_skipped_runs"),
+        ("assignments", "0001_initial"),
+        ("badges", "0009_badge_notify_completions_from"),
+        ("classes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='badgeissuance',
-            name='updated_at',
-            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False),
+            model_name="badgeissuance",
+            name="updated_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(), editable=False
+            ),
         ),
         migrations.AlterField(
-            model_name='badgeissuance',
-            name='source',
-            field=models.CharField(choices=[('achievement', 'Achievement'), ('roster', 'Class roster'), ('batch', 'Batch issuance'), ('course_assignment', 'Course assignment'), ('admin', 'Administration'), ('api', 'Integration API')], max_length=20),
+            model_name="badgeissuance",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("achievement", "Achievement"),
+                    ("roster", "Class roster"),
+                    ("batch", "Batch issuance"),
+                    ("course_assignment", "Course assignment"),
+                    ("admin", "Administration"),
+                    ("api", "Integration API"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddIndex(
-            model_name='badgeissuance',
-            index=models.Index(fields=['updated_at', 'id'], name='issuance_updated_at_idx'),
+            model_name="badgeissuance",
+            index=models.Index(fields=["updated_at", "id"], name="issuance_updated_at_idx"),
         ),
     ]
