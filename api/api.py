@@ -1,6 +1,7 @@
 """The integration API, version 1: one NinjaAPI, one router per area (api/routers/)."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.views import openapi_view
 
@@ -29,6 +30,7 @@ api.add_router("/webhooks", webhooks.router)
 
 
 @login_not_required
+@require_GET
 def docs_view(request):
     """/api/docs: the interactive documentation of /api/v1/openapi.json, for anyone."""
     return openapi_view(request, api=api)

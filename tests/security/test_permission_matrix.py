@@ -14,10 +14,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from achievements.models import AchievementCompletion, SweepRun
+from api.models import ApiClient
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
 from deliveries.models import CredlyConnection, Delivery
+from tests.api.conftest import make_integration
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -102,6 +104,20 @@ MATRIX: dict[str, tuple] = {
         "302 403 403 403 403 200 200 404",
         "302 403 403 403 403 200 200 404",
     ),
+    # API clients: an organization's administrators; platform staff for any organization (the
+    # page asks them to choose one; a POST without one is 404).
+    "api_clients": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 200 200 404",
+    ),
+    "api_client_revoke": (
+        _arg("api_client"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 302 404 302",
+    ),
+    # The API's interactive documentation: for anyone, read only.
+    "api_docs": (no_args, *PUBLIC),
     "organization_achievements": (
         no_args,
         "302 405 405 405 405 405 405 405",
@@ -365,7 +381,11 @@ def _walk(resolver: URLResolver, namespace: str = "") -> list[str]:
 
 
 def portal_url_names() -> list[str]:
-    return sorted({name for name in _walk(get_resolver()) if not name.startswith("admin:")})
+    # The API's routes answer tokens, not sessions: their matrix is the API tests' (no token, a
+    # revoked token, another organization's, a missing scope on every route).
+    return sorted(
+        {name for name in _walk(get_resolver()) if not name.startswith(("admin:", "api-v1:"))}
+    )
 
 
 @pytest.fixture
@@ -420,6 +440,7 @@ def build_roles_and_objects(
         "delivery": delivery,
         "achievement": achievement,
         "assignment": assignment,
+        "api_client": make_integration(organization=organization).client,
         "foreign": {
             "class": foreign_class,
             "student": foreign_student,
@@ -428,6 +449,7 @@ def build_roles_and_objects(
             "assignment": CourseAssignmentFactory(
                 organization=other_organization, student=foreign_student
             ),
+            "api_client": make_integration(organization=other_organization).client,
         },
     }
 
@@ -449,6 +471,7 @@ def state() -> dict:
         "deliveries": list(Delivery.objects.order_by("pk").values("status", "attempts")),
         "award_emails": list(User.objects.order_by("pk").values_list("receives_award_emails")),
         "credly_connections": list(CredlyConnection.objects.order_by("pk").values()),
+        "api_clients": list(ApiClient.objects.order_by("pk").values("revoked_at")),
     }
 
 
@@ -538,6 +561,7 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "assignments:issue_badge": [foreign["assignment"].pk],
         "assignments:issuances": [foreign["assignment"].pk],
         "assignments:complete": [foreign["assignment"].pk],
+        "api_client_revoke": [foreign["api_client"].pk],
     }
     # The public credential documents are for anyone (their ids are public by design).
     public = {name for name in MATRIX if MATRIX[name][1:] == PUBLIC}
