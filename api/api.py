@@ -5,10 +5,45 @@ from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.views import openapi_view
 
-from .errors import problems_install
+from .errors import PROBLEM_CONTENT_TYPE, ProblemSchema, problems_install
 from .routers import catalog, completions, issuances, webhooks
 
-api = NinjaAPI(
+PROBLEM_STATUSES = {
+    "401": "No token, or not the token of an active client.",
+    "403": "The token lacks the scope this operation needs.",
+    "413": "The request body is too large.",
+    "422": "The request does not match the schema, or a value is refused.",
+    "429": "Too many requests this minute: wait for Retry-After seconds.",
+}
+
+
+class PortalApi(NinjaAPI):
+    """The OpenAPI document says what every authenticated operation may answer with besides
+    its own responses: the problems of the token check, the size and validation limits, and
+    the rate limit; all as `application/problem+json`, whichever router the operation is in."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        problem = {"$ref": "#/components/schemas/ProblemSchema"}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ProblemSchema", ProblemSchema.model_json_schema())
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for status in list(responses):
+                    if str(status) != status:
+                        responses[str(status)] = responses.pop(status)
+                if not operation.get("security"):
+                    continue
+                for status, description in PROBLEM_STATUSES.items():
+                    responses.setdefault(status, {"description": description})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": problem}}
+        return schema
+
+
+api = PortalApi(
     title="Badge portal API",
     version="1",
     description=(
