@@ -9,6 +9,7 @@ from .errors import PROBLEM_CONTENT_TYPE, ProblemSchema, problems_install
 from .routers import catalog, completions, issuances, webhooks
 
 PROBLEM_STATUSES = {
+    "400": "The body cannot be parsed (not JSON).",
     "401": "No token, or not the token of an active client.",
     "403": "The token lacks the scope this operation needs.",
     "413": "The request body is too large.",

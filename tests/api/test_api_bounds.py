@@ -83,6 +83,20 @@ def test_bad_bodies_are_4xx_problems(client, it, raw):
     assert BadgeIssuance.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "application/json; charset=latin-1",
+        "multipart/form-data",
+    ],
+)
+def test_a_body_that_is_not_json_is_a_400_problem(client, it, content_type):
+    response = _post(client, URL, "items=\xff", it, content_type=content_type)
+    body = _is_problem(response, 400)
+    assert body["title"] == "Cannot parse request body"
+
+
 def test_a_nul_in_a_username_is_refused_per_pair(client, world, it):
     raw = json.dumps({"items": [{"badge": world.badge.pk, "student": "ad\x00a"}]})
     response = _post(client, URL, raw, it)
