@@ -264,6 +264,7 @@ class BadgeIssuance(models.Model):
         Source.BATCH: "in a batch issuance for",
         Source.COURSE_ASSIGNMENT: "from the course assignment",
         Source.ADMIN: "from the administration site",
+        Source.API: "through the integration API",
     }
 
     @property

@@ -5,7 +5,9 @@ Derandomized and bounded, so it runs the same in well under a minute."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -16,7 +18,18 @@ from tests.api.conftest import make_integration, make_world
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = get_wsgi_application()
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 15
+
+
+@pytest.fixture(autouse=True)
+def one_connection_per_test():
+    """As Django's test client does: a request's start and end do not close the connection (it
+    holds the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
