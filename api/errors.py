@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -71,6 +73,39 @@ def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def too_large() -> Problem:
+    limit = settings.API_MAX_BODY_BYTES
+    return Problem(
+        413,
+        "too-large",
+        "Request too large",
+        f"The body may hold at most {limit:,} bytes ({limit / 1024 / 1024:g} MB); send fewer "
+        "items per request.",
+    )
+
+
+def body_size_check(request: HttpRequest) -> None:
+    """Refuse a body past API_MAX_BODY_BYTES by its Content-Length, before anything reads it."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.API_MAX_BODY_BYTES:
+        raise too_large()
+
+
+def _invalid_detail(errors: list[dict[str, Any]]) -> str:
+    for error in errors:
+        if error.get("type") == "too_long" and isinstance(error.get("ctx"), dict):
+            most = error["ctx"].get("max_length")
+            where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+            return (
+                f"At most {most:,} items in {where or 'the list'} per request: "
+                "send the rest in another request."
+            )
+    return "The request does not match the schema: see errors."
+
+
 def problems_install(api: NinjaAPI) -> None:
     @api.exception_handler(Problem)
     def _problem(request, exc: Problem):
@@ -85,7 +120,7 @@ def problems_install(api: NinjaAPI) -> None:
                 422,
                 "invalid-request",
                 "Invalid request",
-                "The request does not match the schema: see errors.",
+                _invalid_detail(exc.errors),
                 errors=_validation_errors(exc.errors),
             ),
         )
@@ -103,6 +138,10 @@ def problems_install(api: NinjaAPI) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="api"'},
             ),
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        return problem_response(api, request, too_large())
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):

@@ -33,6 +33,16 @@ class ApiClient(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who the client acts as: a user of the organization in its administrators' group, made with
+    # the client, with no usable password (it cannot log in). Every service the API calls checks
+    # this user's permissions exactly as for a person, and records it as the actor ("issued by").
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_client",
+    )
     created_at = models.DateTimeField(db_default=Now())
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from accounts.models import Availability
@@ -173,6 +174,7 @@ class BadgeIssuance(models.Model):
         BATCH = "batch", "Batch issuance"
         COURSE_ASSIGNMENT = "course_assignment", "Course assignment"
         ADMIN = "admin", "Administration"
+        API = "api", "Integration API"
 
     badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="issuances")
     recipient = models.ForeignKey(
@@ -223,6 +225,10 @@ class BadgeIssuance(models.Model):
     )
     revocation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
     revoked_from = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # When the row last changed (issued, revoked, reinstated, renewed): what the API's
+    # `updated_since` reads for incremental sync. Set by the database on insert and by each
+    # service that changes the row.
+    updated_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Status(models.TextChoices):
         VALID = "valid", "Valid"
@@ -240,6 +246,7 @@ class BadgeIssuance(models.Model):
         ]
         indexes = [
             models.Index(fields=["-issued_at"], name="issuance_issued_at_idx"),
+            models.Index(fields=["updated_at", "id"], name="issuance_updated_at_idx"),
             models.Index(fields=["recipient", "-issued_at"], name="issuance_recipient_idx"),
             models.Index(fields=["badge", "-issued_at"], name="issuance_badge_idx"),
             models.Index(fields=["source_class", "-issued_at"], name="issuance_class_idx"),
@@ -257,6 +264,7 @@ class BadgeIssuance(models.Model):
         Source.BATCH: "in a batch issuance for",
         Source.COURSE_ASSIGNMENT: "from the course assignment",
         Source.ADMIN: "from the administration site",
+        Source.API: "through the integration API",
     }
 
     @property

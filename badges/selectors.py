@@ -169,6 +169,20 @@ def students_visible_to(*, user: User) -> QuerySet[User]:
     return User.objects.filter(condition)
 
 
+def students_of_organization(*, organization_id: int) -> QuerySet[User]:
+    """The people an organization issues to from outside a class (the integration API): its
+    members and those enrolled in its classes. Whether each is a student is the issuing
+    service's check."""
+    return User.objects.filter(
+        Q(organization_id=organization_id)
+        | Q(
+            pk__in=Enrollment.objects.filter(course_class__organization_id=organization_id).values(
+                "student_id"
+            )
+        )
+    )
+
+
 def issuances_visible_to(*, user: User) -> QuerySet[BadgeIssuance]:
     """The issuances Find Issued Badges searches for a user.
 

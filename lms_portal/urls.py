@@ -10,7 +10,8 @@ from django.urls.converters import IntConverter
 from django.views.static import serve
 
 from accounts.forms import AdminLoginForm, LoginForm
-from api.api import api
+from api.api import api, docs_view
+from api.views import clients as api_client_views
 from assignments.views import AssignmentListView
 from awarding.views import achievements, completions, mapping, participation, sweep_runs
 from badges.views import assignments as assignment_pages
@@ -172,6 +173,7 @@ credential_urls = [
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("api/v1/", _without_login(api.urls)),
+    path("api/docs", docs_view, name="api_docs"),
     path("public/", include((credential_urls, "credentials"))),
     path(
         "organization/",
@@ -203,6 +205,14 @@ urlpatterns = [
         "organization/webhooks/<int:pk>/deliveries/<bigint:delivery_pk>/redeliver/",
         webhook_views.WebhookRedeliverView.as_view(),
         name="webhook_redeliver",
+    ),
+    path(
+        "organization/api-clients/", api_client_views.ApiClientsView.as_view(), name="api_clients"
+    ),
+    path(
+        "organization/api-clients/<int:pk>/revoke/",
+        api_client_views.ApiClientRevokeView.as_view(),
+        name="api_client_revoke",
     ),
     path("me/public-name/", sharing.PublicNameView.as_view(), name="public_name"),
     path("me/award-emails/", delivery_preferences.AwardEmailsView.as_view(), name="award_emails"),

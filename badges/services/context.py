@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.selectors import user_administers_organization, users_with_student_flag
 from assignments.models import CourseAssignment
 from badges.models import BadgeIssuance
+from badges.selectors import students_of_organization
 from classes.models import CourseClass, Enrollment
 from classes.selectors import class_enrollments_visible_to, user_may_issue_for_class
 
@@ -92,6 +93,23 @@ class IssueContext:
             require_manual_enabled=False,
         )
 
+    @classmethod
+    def for_organization(cls, *, actor: User, organization_id: int) -> IssueContext:
+        """An integration of an organization (the API, acting through its client's service user)
+        issuing to any student the organization's administrators see: the organization's
+        students and those enrolled in its classes. A manual issuance's badge rules apply."""
+        may_issue = actor.is_staff or actor.has_perm("badges.issue_badge")
+        if not (
+            may_issue and user_administers_organization(user=actor, organization_id=organization_id)
+        ):
+            raise PermissionDenied("You may not issue this organization's badges.")
+        return cls(
+            actor=actor,
+            method=BadgeIssuance.Method.MANUAL,
+            source=BadgeIssuance.Source.API,
+            organization_id=organization_id,
+        )
+
     @property
     def visible_enrollments(self) -> QuerySet[Enrollment]:
         """A class context's roster as its actor sees it (the students it may issue to)."""
@@ -116,6 +134,15 @@ class IssueContext:
             found = {user.pk: user for user in users.annotate(on_roster=Exists(on_roster))}
             return Recipients(
                 found=found, issuable={pk for pk, user in found.items() if user.on_roster}
+            )
+        if self.source == BadgeIssuance.Source.API:
+            of_organization = students_of_organization(organization_id=self.organization_id)
+            annotated = users.annotate(
+                in_organization=Exists(of_organization.filter(pk=OuterRef("pk")))
+            )
+            found = {user.pk: user for user in annotated}
+            return Recipients(
+                found=found, issuable={pk for pk, user in found.items() if user.in_organization}
             )
         found = {user.pk: user for user in users}
         if self.course_assignment is not None:

@@ -144,6 +144,8 @@ def _student_refusal(
     if student.pk not in issuable:
         if context.course_assignment is not None:
             return Refusal.NOT_ASSIGNMENT_STUDENT
+        if context.source == BadgeIssuance.Source.API:
+            return Refusal.NOT_IN_ORGANIZATION
         return Refusal.NOT_ON_ROSTER
     if not student.is_student:
         return Refusal.NOT_A_STUDENT
@@ -299,10 +301,13 @@ def _renew(*, issuances: list[BadgeIssuance], now: datetime, expiries, origin: s
         issuance.issued_at = now
         issuance.expires_at = expiries.get(issuance.badge_id)
         issuance.origin = origin
+        issuance.updated_at = now
         for name, value in how.items():
             setattr(issuance, name, value)
     BadgeIssuance.objects.bulk_update(
-        issuances, ["issued_at", "expires_at", "origin", *how.keys()], batch_size=1000
+        issuances,
+        ["issued_at", "expires_at", "origin", "updated_at", *how.keys()],
+        batch_size=1000,
     )
     writes = issuance_writes("renewed")
     if writes:

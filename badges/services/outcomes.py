@@ -182,4 +182,5 @@ class Refusal:
     ARCHIVED = "badge is archived"
     NOT_MANUAL = "badge is not enabled for manual issuance"
     NOT_ASSIGNMENT_STUDENT = "student is not the student of this course assignment"
+    NOT_IN_ORGANIZATION = "student is not a student of this organization"
     NOT_ON_ROSTER = "student is not enrolled in this class or not visible to you"

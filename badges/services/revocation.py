@@ -68,8 +68,15 @@ def badge_issuance_revoke(*, actor: User, issuance: BadgeIssuance, reason: str) 
         current.revoked_by = actor
         current.revocation_reason = reason
         current.revoked_from = origin
+        current.updated_at = now
         current.save(
-            update_fields=["revoked_at", "revoked_by", "revocation_reason", "revoked_from"]
+            update_fields=[
+                "revoked_at",
+                "revoked_by",
+                "revocation_reason",
+                "revoked_from",
+                "updated_at",
+            ]
         )
         IssuanceEvent.objects.create(
             issuance=current,
@@ -97,8 +104,15 @@ def badge_issuance_reinstate(*, actor: User, issuance: BadgeIssuance, reason: st
         current.revoked_by = None
         current.revocation_reason = ""
         current.revoked_from = ""
+        current.updated_at = timezone.now()
         current.save(
-            update_fields=["revoked_at", "revoked_by", "revocation_reason", "revoked_from"]
+            update_fields=[
+                "revoked_at",
+                "revoked_by",
+                "revocation_reason",
+                "revoked_from",
+                "updated_at",
+            ]
         )
         IssuanceEvent.objects.create(
             issuance=current,

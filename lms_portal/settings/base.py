@@ -314,6 +314,16 @@ DELIVERY_RATE_LIMIT_URL = env.str(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
 )
 DELIVERY_RATE_LIMIT_KEY_PREFIX = env.str("DELIVERY_RATE_LIMIT_KEY_PREFIX", default="")
+# The API's requests per minute per client (api/ratelimit.py): a fixed-window counter in this
+# Redis (the broker's by default); without one, Django's cache.
+API_RATE_LIMIT_URL = env.str(
+    "API_RATE_LIMIT_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "",
+)
+API_RATE_LIMIT_KEY_PREFIX = env.str("API_RATE_LIMIT_KEY_PREFIX", default="")
+# A request body past this many bytes is refused with 413 (the API's bulk endpoints hold at most
+# 1,000 items, well under it).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 # Beat drains every DELIVERY_DRAIN_INTERVAL_SECONDS (besides the drain queued when an issuance
 # commits); one drain works for at most DELIVERY_DRAIN_SECONDS.
 DELIVERY_DRAIN_INTERVAL_SECONDS = env.int("DELIVERY_DRAIN_INTERVAL_SECONDS", default=60)

@@ -226,6 +226,13 @@ FORMS = [
         "POST",
         ["credly_organization_id", "api_token", "api_url", "is_enabled"],
     ),
+    (
+        "api_clients",
+        lambda w: [],
+        "administrator",
+        "POST",
+        ["name", "scopes", "requests_per_minute"],
+    ),
     ("public_name", lambda w: [], "student", "POST", ["show_name"]),
     ("credentials:assertion", lambda w: [w["issuance"].uuid], "student", "GET", ["format"]),
     (

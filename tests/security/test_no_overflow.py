@@ -58,6 +58,7 @@ def built_forms(organization, administrator, instructor, course_class):
     from accounts.forms import AdminLoginForm, LoginForm
     from achievements.forms import AchievementForm
     from achievements.models import Achievement
+    from api.forms import ApiClientForm
     from assignments.filters import CourseAssignmentFilter
     from awarding.forms import CompleteEnrollmentsForm
     from badges.admin import AdminIssueForm
@@ -92,6 +93,7 @@ def built_forms(organization, administrator, instructor, course_class):
         IssuerProfileForm: IssuerProfileForm,
         CredlyConnectionForm: CredlyConnectionForm,
         WebhookEndpointForm: WebhookEndpointForm,
+        ApiClientForm: ApiClientForm,
         IssuedBadgeFilterForm: lambda data: (
             IssuedBadgeFilter(data, queryset=BadgeIssuance.objects.all(), user=administrator).form
         ),

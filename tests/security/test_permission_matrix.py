@@ -16,10 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from achievements.models import AchievementCompletion, SweepRun
+from api.models import ApiClient
 from assignments.models import CourseAssignment
 from badges.models import Badge, BadgeChange, BadgeIssuance, IssuanceEvent
 from classes.models import Enrollment
 from deliveries.models import CredlyConnection, Delivery, WebhookDelivery, WebhookEndpoint
+from tests.api.conftest import make_integration
 from tests.factories import (
     AchievementFactory,
     AdministratorFactory,
@@ -131,6 +133,20 @@ MATRIX: dict[str, tuple] = {
         "302 403 403 403 403 405 405 405",
         "302 403 403 403 403 302 404 302",
     ),
+    # API clients: an organization's administrators; platform staff for any organization (the
+    # page asks them to choose one; a POST without one is 404).
+    "api_clients": (
+        no_args,
+        "302 403 403 403 403 200 200 200",
+        "302 403 403 403 403 200 200 404",
+    ),
+    "api_client_revoke": (
+        _arg("api_client"),
+        "302 403 403 403 403 200 404 200",
+        "302 403 403 403 403 302 404 302",
+    ),
+    # The API's interactive documentation: for anyone, read only.
+    "api_docs": (no_args, *PUBLIC),
     "organization_achievements": (
         no_args,
         "302 405 405 405 405 405 405 405",
@@ -470,6 +486,7 @@ def build_roles_and_objects(
         "webhook_delivery": webhook_delivery,
         "achievement": achievement,
         "assignment": assignment,
+        "api_client": make_integration(organization=organization).client,
         "foreign": {
             "class": foreign_class,
             "student": foreign_student,
@@ -478,6 +495,7 @@ def build_roles_and_objects(
             "assignment": CourseAssignmentFactory(
                 organization=other_organization, student=foreign_student
             ),
+            "api_client": make_integration(organization=other_organization).client,
         },
     }
 
@@ -503,6 +521,7 @@ def state() -> dict:
         "webhook_deliveries": list(
             WebhookDelivery.objects.order_by("pk").values("status", "attempts")
         ),
+        "api_clients": list(ApiClient.objects.order_by("pk").values("revoked_at")),
     }
 
 
@@ -593,6 +612,7 @@ def test_another_organizations_objects_in_the_url_are_not_found(client, roles_an
         "assignments:issue_badge": [foreign["assignment"].pk],
         "assignments:issuances": [foreign["assignment"].pk],
         "assignments:complete": [foreign["assignment"].pk],
+        "api_client_revoke": [foreign["api_client"].pk],
     }
     # The public credential documents are for anyone (their ids are public by design).
     public = {name for name in MATRIX if MATRIX[name][1:] == PUBLIC}
