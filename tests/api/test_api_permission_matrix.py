@@ -26,8 +26,12 @@ def _operations():
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
-                [auth] = [cb for cb in operation.auth_callbacks if isinstance(cb, ApiToken)]
+                # A route's own auth, or its router's (ninja resolves the latter when called).
+                callbacks = operation.auth_callbacks or [router.auth]
+                [auth] = [cb for cb in callbacks if isinstance(cb, ApiToken)]
                 full = "/".join(part.strip("/") for part in (prefix, path) if part.strip("/"))
+                # A typed parameter ({int:endpoint_id}) is {endpoint_id} in the document.
+                full = re.sub(r"\{\w+:(\w+)\}", r"{\1}", full)
                 found.extend((method, "/" + full, auth.scope) for method in operation.methods)
     return sorted(set(found))
 
