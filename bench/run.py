@@ -144,7 +144,7 @@ def main() -> None:
 
 
 def run_all(size: Size, *, log=lambda line: None) -> dict:
-    """Generate the data set, then run benchmarks 1 to 11 on it; return every figure."""
+    """Generate the data set, then run benchmarks 1 to 12 on it; return every figure."""
     from bench import benchmarks as b
     from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
@@ -214,6 +214,12 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
 
     samples = {"email_sample": min(2_000, size.students // 5), "credly_sample": size.roster // 5}
     step("deliveries", "11. Deliveries: sweep on/off, draining", deliveries_bench, **samples)
+
+    from bench.api_bench import api_bench
+
+    api_batches = max(2, min(10, size.new_completions // 200))
+    step("api", "12. API: completions ingested, time to the issuance", api_bench,
+         batches=api_batches)  # fmt: skip
     return results
 
 
@@ -373,6 +379,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         rows += report_rows(results["ob3"])
     if "deliveries" in results:
         rows += deliveries_rows(results["deliveries"])
+    if "api" in results:
+        from bench.api_bench import api_rows
+
+        rows += api_rows(results["api"])
     return rows
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from achievements.models import SweepRun
+from api.models import ApiClient
 from badges.models import BadgeIssuance
 from bench.run import SIZES, database_url_problem, run_all, write_report
 
@@ -78,7 +79,14 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         assert load["errors"] == 0
     assert results["ob3"]["signing"]["per_second"] > 0
     assert results["ob3"]["download"]["unsigned_median_ms"] > 0
+    api = results["api"]
+    assert api["per_second"] > 0
+    assert api["csv_per_second"] > 0
+    assert api["batches"] * api["batch_size"] == api["csv_rows"]
+    assert api["to_issuance"]["median_ms"] > 0
+    assert not ApiClient.objects.exists()  # the bench's client is gone: the next reset works
     report = (tmp_path / "perf.md").read_text()
+    assert "| 12. API" in report
     for benchmark in range(1, 11):
         assert f"| {benchmark}. " in report
     assert json.loads((tmp_path / "perf.json").read_text())["results"]["batch"] == batch
