@@ -130,7 +130,13 @@ _EXAMPLE_RESPONSE = {
 @router.post(
     "",
     auth=ApiToken("completions:write"),
-    response={200: CompletionsOut, 401: ProblemSchema, 403: ProblemSchema, 422: ProblemSchema},
+    response={
+        200: CompletionsOut,
+        400: ProblemSchema,
+        401: ProblemSchema,
+        403: ProblemSchema,
+        422: ProblemSchema,
+    },
     exclude_none=True,
     summary="Record completions",
     description=(

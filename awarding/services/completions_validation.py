@@ -56,7 +56,7 @@ def completions_validate(
     students_found = User.objects.filter(username__in={row.student for row in usable})
     if organization_id is not None:
         students_found = students_found.filter(organization_id=organization_id)
-    students = {student.username: student for student in students_found}
+    students = {student.username: student for student in students_found.only("id", "username")}
     labs = Lab.objects.in_bulk({row.item for row in by_kind["lab"]}, field_name="code")
     courses = Course.objects.in_bulk({row.item for row in by_kind["assignment"]}, field_name="code")
     exams = Exam.objects.in_bulk(_ids(row.item for row in by_kind["exam"]))
