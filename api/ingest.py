@@ -24,6 +24,7 @@ from awarding.services.completions_validation import (
     CompletionRow,
     completions_merge,
     completions_validate,
+    text_unstorable,
 )
 from awarding.services.recording import Completions, completions_record
 
@@ -92,9 +93,9 @@ def completions_ingest(*, client: ApiClient, items: Sequence[Item]) -> list[Item
                 REFUSED,
                 f"external_id must have 1 to {EXTERNAL_ID_LENGTH} characters",
             )
-        elif "\x00" in item.external_id:
+        elif unstorable := text_unstorable(item.external_id):
             results[index] = ItemResult(
-                item.external_id, REFUSED, "external_id contains a NUL character"
+                _shown(item.external_id), REFUSED, f"external_id contains {unstorable}"
             )
         elif item.external_id in claims:
             results[index] = ItemResult(item.external_id, DUPLICATE)
@@ -121,6 +122,11 @@ def completions_ingest(*, client: ApiClient, items: Sequence[Item]) -> list[Item
                 ItemResult(key, DUPLICATE) if key in kept else ItemResult(key, REFUSED, reason)
             )
     return results  # type: ignore[return-value]
+
+
+def _shown(text: str) -> str:
+    """The text with what cannot be encoded replaced, so the response can carry it."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _as_completions(outcome: Completions | str) -> Completions:

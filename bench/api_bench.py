@@ -30,34 +30,49 @@ from achievements.models import Achievement
 from api.models import ApiClient, ExternalCompletion
 from api.tokens import SHOWN_CHARACTERS, token_generate, token_hash
 from awarding.importing import completions_import
+from awarding.tasks import evaluate_students
 from badges.models import Badge, BadgeIssuance
 from catalog.models import Lab, LabCompletion
-from lms_portal.celery import app as celery_app
 
 URL = "/api/v1/completions"
 BATCH = 1000
 UTC = timezone.get_fixed_timezone(0)
 
 
-def _forget_broker_connections() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+def _forget_broker_connections(app) -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 @contextmanager
-def _reevaluation_published() -> Iterator[None]:
-    """The re-evaluation queued on commit goes to an in-memory broker instead of running."""
-    keys = ("broker_url", "task_always_eager")
-    saved = {key: celery_app.conf[key] for key in keys}
-    _forget_broker_connections()
-    celery_app.conf.update(broker_url="memory://", task_always_eager=False)
+def _celery(**conf) -> Iterator[None]:
+    # The app the task is sent with at this moment: a shared task follows the current app, and
+    # run.py's publish_drain_kicks makes one of its own current.
+    app = evaluate_students.app
+    saved = {key: app.conf[key] for key in conf}
+    # Connections made for another broker must not be reused.
+    new_broker = conf.get("broker_url", app.conf.broker_url) != app.conf.broker_url
+    if new_broker:
+        _forget_broker_connections(app)
+    app.conf.update(**conf)
     try:
         yield
     finally:
-        _forget_broker_connections()
-        celery_app.conf.update(saved)
+        if new_broker:
+            _forget_broker_connections(app)
+        app.conf.update(saved)
+
+
+def _reevaluation_published():
+    """The re-evaluation queued on commit goes to an in-memory broker instead of running."""
+    return _celery(broker_url="memory://", task_always_eager=False)
+
+
+def _reevaluation_eager():
+    """The re-evaluation queued on commit runs right after the commit, in this process."""
+    return _celery(task_always_eager=True, task_eager_propagates=True)
 
 
 def _client_of(organization: Organization) -> tuple[ApiClient, str]:
@@ -184,7 +199,8 @@ def _to_issuance(http, token, organization, samples) -> dict:
             "completed_at": moment,
         }
         started = time.perf_counter()
-        _post(http, token, [item])
+        with _reevaluation_eager():
+            _post(http, token, [item])
         while not BadgeIssuance.objects.filter(badge=badge, recipient_id=pk).exists():
             if time.perf_counter() - started > 30:
                 raise RuntimeError(f"No automatic issuance for {username} after 30 s.")

@@ -51,7 +51,7 @@ def completions_validate(
     and course assignments to one organization; `offset_required` refuses a completed_at without
     a UTC offset (the CSV import takes it in TIME_ZONE)."""
     now = now or timezone.now()
-    usable = [row for row in rows if not _nul_in(row)]
+    usable = [row for row in rows if not _unstorable_field(row)]
     by_kind = {kind: [row for row in usable if row.kind == kind] for kind in KINDS}
     students_found = User.objects.filter(username__in={row.student for row in usable})
     if organization_id is not None:
@@ -82,9 +82,9 @@ def completions_validate(
 
     results: list[Completions | str] = []
     for row in rows:
-        nul = _nul_in(row)
-        if nul:
-            results.append(f"{nul} contains a NUL character")
+        unstorable = _unstorable_field(row)
+        if unstorable:
+            results.append(unstorable)
             continue
         if row.kind not in KINDS:
             results.append(f"kind {row.kind!r} is not one of {', '.join(KINDS)}")
@@ -162,13 +162,25 @@ def completions_merge(parts: Iterable[Completions]) -> Completions:
     return merged
 
 
-def _nul_in(row: CompletionRow) -> str | None:
-    """The first field holding a NUL character (PostgreSQL refuses it in text), if any."""
-    for name in ("kind", "student", "item", "completed_at"):
-        if "\x00" in getattr(row, name):
-            return name
-    if isinstance(row.score, str) and "\x00" in row.score:
-        return "score"
+def _unstorable_field(row: CompletionRow) -> str | None:
+    """What makes a field unstorable ("student contains a NUL character"), if any."""
+    for name in ("kind", "student", "item", "completed_at", "score"):
+        value = getattr(row, name)
+        problem = text_unstorable(value) if isinstance(value, str) else None
+        if problem:
+            return f"{name} contains {problem}"
+    return None
+
+
+def text_unstorable(text: str) -> str | None:
+    """Why PostgreSQL cannot store or compare this text, if it cannot: a NUL character, or a
+    lone surrogate (JSON's "\\ud800" decodes to one; it has no UTF-8 encoding)."""
+    if "\x00" in text:
+        return "a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a character that is not valid Unicode"
     return None
 
 

@@ -247,6 +247,14 @@ def _future():
         ),
         (lambda t: _item("r", "la\x00b", "LAB-VM"), "kind contains a NUL character"),
         (lambda t: _item("r\x00", "lab", "LAB-VM"), "external_id contains a NUL character"),
+        (
+            lambda t: _item("r", "lab", "LAB-VM", student="ad\ud800a"),
+            "student contains a character that is not valid Unicode",
+        ),
+        (
+            lambda t: _item("r", "lab", "LAB\udfffVM"),
+            "item contains a character that is not valid Unicode",
+        ),
     ],
 )
 def test_each_refusal_has_its_reason_and_writes_nothing(client, targets, item, reason):
@@ -263,6 +271,20 @@ def test_each_refusal_has_its_reason_and_writes_nothing(client, targets, item, r
     assert LabCompletion.objects.count() == 1
     assert not ExamAttempt.objects.exists()
     assert not Enrollment.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_an_external_id_that_is_not_valid_unicode_is_refused(client, targets):
+    response = _post(client, targets["integration"], [_item("r\ud800", "lab", "LAB-VM")])
+
+    assert response.status_code == 200
+    assert response.json()["items"] == [
+        {
+            "external_id": "r?",
+            "status": "refused",
+            "reason": "external_id contains a character that is not valid Unicode",
+        }
+    ]
+    assert not ExternalCompletion.objects.exists()
 
 
 def test_another_organizations_student_class_and_assignment_are_refused_like_unknown_ones(
