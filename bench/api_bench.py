@@ -188,6 +188,8 @@ def _to_issuance(http, token, organization, samples) -> dict:
             break
     else:
         raise RuntimeError("Not enough students without a lab badge to measure.")
+    automatic = BadgeIssuance.objects.filter(source=BadgeIssuance.Source.ACHIEVEMENT)
+    before = automatic.count()
     seconds = []
     moment = (timezone.now() - timedelta(minutes=5)).isoformat()
     for n, (pk, username) in enumerate(candidates):
@@ -211,6 +213,8 @@ def _to_issuance(http, token, organization, samples) -> dict:
         "median_ms": round(statistics.median(seconds) * 1000, 1),
         "max_ms": round(max(seconds) * 1000, 1),
         "mode": "re-evaluation synchronous after commit (eager)",
+        # The samples' badges, and any other their completion earned (points).
+        "issuances_added": automatic.count() - before,
     }
 
 

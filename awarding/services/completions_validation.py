@@ -152,13 +152,18 @@ def completions_validate(
 
 
 def completions_merge(parts: Iterable[Completions]) -> Completions:
-    """One Completions holding every part's records, to record in one go."""
+    """One Completions holding every part's records, to record in one go. The new rows are in
+    the order of their unique keys, so two writers inserting some of the same facts at once take
+    the index's locks in the same order and cannot deadlock (the completed enrollments and
+    assignments are updated in the order of their ids already)."""
     merged = Completions()
     for part in parts:
         merged.lab_completions.extend(part.lab_completions)
         merged.exam_attempts.extend(part.exam_attempts)
         merged.enrollments.extend(part.enrollments)
         merged.assignments.extend(part.assignments)
+    merged.lab_completions.sort(key=lambda r: (r.student_id, r.lab_id, r.completed_at))
+    merged.exam_attempts.sort(key=lambda r: (r.student_id, r.exam_id, r.attempted_at))
     return merged
 
 

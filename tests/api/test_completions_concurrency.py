@@ -119,6 +119,18 @@ def test_overlapping_batches_in_opposite_orders_neither_deadlock_nor_double(lab_
     assert LabCompletion.objects.count() == 300
 
 
+def test_the_same_facts_under_other_ids_in_opposite_orders_do_not_deadlock(lab_platform):
+    items = _lab_items(300)
+    renamed = [{**item, "external_id": "again-" + item["external_id"]} for item in items]
+
+    responses = _post_at_once(lab_platform, [_body(items), _body(list(reversed(renamed)))])
+
+    assert [response.status_code for response in responses] == [200, 200]
+    assert [response.json()["counts"]["recorded"] for response in responses] == [300, 300]
+    assert LabCompletion.objects.count() == 300
+    assert ExternalCompletion.objects.count() == 600
+
+
 # --- a real worker -------------------------------------------------------------------------------
 
 
