@@ -155,7 +155,7 @@ def main() -> None:
 
 
 def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) -> dict:
-    """Generate the data set, then run benchmarks 1 to 11 on it (those of `only`, by key, if
+    """Generate the data set, then run benchmarks 1 to 13 on it (those of `only`, by key, if
     given); return every figure."""
     from bench import benchmarks as b
     from bench.deliveries_bench import publish_drain_kicks
@@ -234,6 +234,12 @@ def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) 
 
     step("webhooks", "12. Webhooks: event rows, draining", webhooks_bench,
          students=size.batch_students, sample=size.roster // 4)  # fmt: skip
+
+    from bench.api_bench import api_bench
+
+    api_batches = max(2, min(10, size.new_completions // 200))
+    step("api", "13. API: completions ingested, time to the issuance", api_bench,
+         batches=api_batches)  # fmt: skip
     return results
 
 
@@ -398,6 +404,11 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         from bench.webhooks_bench import webhooks_rows
 
         rows += webhooks_rows(results["webhooks"])
+
+    if "api" in results:
+        from bench.api_bench import api_rows
+
+        rows += api_rows(results["api"])
     return rows
 
 
