@@ -202,7 +202,7 @@ def test_an_ingested_lab_completion_gets_its_automatic_badge_within_seconds(
     assert response.json()["counts"]["recorded"] == 1
     wait_until(
         lambda: BadgeIssuance.objects.filter(badge=badge, recipient=student).exists(),
-        timeout=20,
+        timeout=45,
         interval=0.1,
         what="the automatic badge of the ingested completion",
         log=celery_worker,
