@@ -1,14 +1,17 @@
 """A class's Roster: its students with the badges each holds from the class's organization.
 
-The page shows 100 rows, so each row is prepared here once (`roster_rows`): its URLs from a prefix
-reversed once per page, its dates formatted, its badges' pictures looked up once per badge. The
-row template then only reads plain values: no include, no {% url %}, no filter per row, which is
-where the page's time went (see docs/performance.md, benchmark 9)."""
+The page shows 100 rows, and rendering them through Django's templates was most of its time (see
+docs/performance.md, benchmark 9). So each row is prepared here once (`roster_rows`: its URLs from
+a prefix reversed once per page, its date formatted, each badge's picture looked up once) and
+written as HTML by `roster_row_html`, every value escaped; the Roster and the row that refreshes
+itself (RosterRowView) both show that HTML."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import ListView, TemplateView
 
 from badges.selectors import (
@@ -72,6 +75,72 @@ def roster_rows(*, enrollments, course_class: CourseClass) -> list[dict]:
     return rows
 
 
+def roster_row_html(row: dict, *, may_issue: bool) -> SafeString:
+    """One row of `roster_rows` as the Roster's <tr> (the markup of classes/includes/roster_row.html
+    before it moved here; on a phone the row is a card, portal.css). It refreshes itself when a
+    badge is issued to the student from a dialog, and once a second for a short while after a Mark
+    complete (awaiting_automatic_badges: the re-evaluation may issue a badge a second later)."""
+    pk = row["pk"]
+    name = escape(row["display_name"])
+    awaiting = row["awaiting_automatic_badges"]
+    completed_on = row["completed_on"]
+    select = (
+        f'<input class="form-check-input" type="checkbox" form="complete-form" name="student" '
+        f'value="{pk}" aria-label="Select {name}">'
+        if may_issue and not completed_on
+        else ""
+    )
+    enrollment = escape(row["status"]) + (
+        f' <small class="text-body-secondary">{escape(completed_on)}</small>'
+        if completed_on
+        else ""
+    )
+    badges = (
+        "".join(
+            '<span class="badge rounded-pill text-bg-light border me-1 mb-1 badge-pill">'
+            f'<img src="{escape(badge["image_url"])}" alt="" class="badge-image badge-image-sm" '
+            f'width="32" height="32"> {escape(badge["name"])}'
+            + (' <span class="text-body-secondary">(expired)</span>' if badge["is_expired"] else "")
+            + "</span>"
+            for badge in row["badges"]
+        )
+        or '<span class="text-body-secondary">None yet</span>'
+    )
+    actions = ""
+    if may_issue:
+        issue_url = escape(row["issue_url"])
+        complete = (
+            ""
+            if completed_on
+            else f'<button type="submit" form="complete-one-form" name="student" value="{pk}" '
+            'class="btn btn-sm btn-outline-secondary text-nowrap">Mark complete'
+            f'<span class="visually-hidden"> for {name}</span></button>'
+        )
+        actions = (
+            '<div class="d-flex flex-wrap gap-1 justify-content-md-end">\n'
+            f"    {complete}\n"
+            f'    <a class="btn btn-sm btn-outline-primary text-nowrap" id="issue-badge-{pk}" '
+            f'href="{issue_url}" hx-get="{issue_url}" hx-target="#portal-dialog-body" '
+            'hx-swap="innerHTML"><i class="bi bi-award" aria-hidden="true"></i> Issue a Badge'
+            f'<span class="visually-hidden"> to {name}</span></a>\n'
+            "  </div>"
+        )
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<tr id="roster-row-{pk}" data-testid="roster-row" hx-get="{escape(row["row_url"])}" '
+        f'hx-trigger="badge-issued-to-{pk} from:body{", load delay:1s" if awaiting else ""}" '
+        f'hx-swap="outerHTML"{" data-awaiting-badges" if awaiting else ""}>\n'
+        f'  <td class="roster-select">{select}</td>\n'
+        f'  <th scope="row" class="text-nowrap roster-name">'
+        f'<a href="{escape(row["student_url"])}">{name}</a></th>\n'
+        f'  <td class="roster-email" data-label="Email">{escape(row["email"])}</td>\n'
+        f'  <td data-label="Organization">{escape(row["organization"])}</td>\n'
+        f'  <td data-label="Enrollment">{enrollment}</td>\n'
+        f'  <td data-testid="earned-badges" data-label="Badges">{badges}</td>\n'
+        f'  <td class="text-md-end roster-actions">{actions}</td>\n'
+        "</tr>\n"
+    )
+
+
 class RosterView(CourseClassMixin, ListView):
     """The class's Roster: its details and the enrolled students this user may see, with the
     badges each holds from the class's organization."""
@@ -89,8 +158,11 @@ class RosterView(CourseClassMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        rows = roster_rows(enrollments=context["enrollments"], course_class=self.course_class)
         context.update(
-            rows=roster_rows(enrollments=context["enrollments"], course_class=self.course_class),
+            rows_html=mark_safe(  # noqa: S308 - roster_row_html escapes every value
+                "".join(roster_row_html(row, may_issue=self.may_issue) for row in rows)
+            ),
             instructors=self.course_class.instructors.all(),
             filter=self.filter,
             query_string=filter_query_string(self.request, self.filter, without=("page",)),
@@ -110,5 +182,6 @@ class RosterRowView(CourseClassMixin, TemplateView):
             student_id=self.kwargs["student_pk"],
         )
         context["enrollment"] = enrollment
-        (context["row"],) = roster_rows(enrollments=[enrollment], course_class=self.course_class)
+        (row,) = roster_rows(enrollments=[enrollment], course_class=self.course_class)
+        context["row_html"] = roster_row_html(row, may_issue=self.may_issue)
         return context
