@@ -37,6 +37,9 @@ class Size:
     export_term: str  # benchmark 8: the student search exported (bench-sNNNNNNN usernames)
     load_users: int  # benchmark 9
     load_seconds: int
+    model_steps: tuple[int, ...] = (2,)  # benchmark 12: locust users per step
+    model_seconds: int = 6
+    model_think: tuple[float, float] = (0.1, 0.5)  # seconds between one user's requests
 
 
 SIZES = {
@@ -52,6 +55,9 @@ SIZES = {
         export_term="s001",  # 10,000 students of 100,000: about a tenth of the issuances
         load_users=20,
         load_seconds=30,
+        model_steps=(10, 20, 40, 80, 160),
+        model_seconds=30,
+        model_think=(1, 5),
     ),
     "small": Size(
         students=5_000,
@@ -65,6 +71,9 @@ SIZES = {
         export_term="s0001",
         load_users=5,
         load_seconds=5,
+        model_steps=(10, 20, 40, 80),
+        model_seconds=15,
+        model_think=(1, 5),
     ),
     "tiny": Size(
         students=300,
@@ -229,6 +238,11 @@ def run_all(
 
     step("ob3", "10. Open Badges 3.0 credentials", credentials_bench.run,
          count=size.renders * 50, repeats=size.renders * 5)  # fmt: skip
+
+    from bench.load_model import load_model
+
+    step("load_model", "12. Load model: gunicorn, 2 workers; locust with think time", load_model,
+         steps=size.model_steps, seconds=size.model_seconds, think=size.model_think)  # fmt: skip
 
     from bench.deliveries_bench import deliveries_bench
 
@@ -402,6 +416,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         rows += report_rows(results["ob3"])
     if "deliveries" in results:
         rows += deliveries_rows(results["deliveries"])
+    if "load_model" in results:
+        from bench.load_model import report_rows as load_model_rows
+
+        rows += load_model_rows(results["load_model"])
     return rows
 
 
