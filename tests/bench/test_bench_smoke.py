@@ -76,6 +76,11 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         load = results["load"][page]
         assert load["requests"] > 0
         assert load["errors"] == 0
+    model = results["load_model"]
+    assert model["steps"] and model["steps"][0]["users"] == size.model_steps[0]
+    for page in ("roster", "choose_badge"):
+        assert model["steps"][0][page]["requests"] > 0
+        assert model["steps"][0][page]["failures"] == 0
     assert results["ob3"]["signing"]["per_second"] > 0
     assert results["ob3"]["download"]["unsigned_median_ms"] > 0
     report = (tmp_path / "perf.md").read_text()
