@@ -6,6 +6,9 @@ a prefix reversed once per page, its date formatted, each badge's picture looked
 written as HTML by `roster_row_html`, every value escaped; the Roster and the row that refreshes
 itself (RosterRowView) both show that HTML."""
 
+from collections import OrderedDict
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +24,11 @@ from classes.filters import RosterFilter
 from classes.models import CourseClass, Enrollment
 from classes.views import CourseClassMixin
 from common.views import filter_query_string
+
+# The search form's fields as crispy-forms renders them, by what they depend on (see
+# roster_filter_fields): rendering the four took longer than the page's 100 rows.
+_FILTER_FIELDS_RENDERED: OrderedDict = OrderedDict()
+_FILTER_FIELDS_KEPT = 256
 
 # A student id no real row has, reversed once and replaced by each row's own.
 _PK_SLOT = 2_147_483_647
@@ -141,6 +149,28 @@ def roster_row_html(row: dict, *, may_issue: bool) -> SafeString:
     )
 
 
+def roster_filter_fields(form) -> dict[str, SafeString]:
+    """The Roster's search form fields, rendered by crispy-forms once per process for each state
+    they can show: what was submitted and the organizations offered (read once here, then given
+    to the field, so that rendering does not read them again). Everything the HTML depends on is
+    in the key, so a change of data is a new entry, never a stale one."""
+    organization = form.fields["organization"]
+    organization.choices = list(organization.choices)
+    key = (
+        tuple((name, tuple(form.data.getlist(name))) for name in form.fields),
+        tuple((str(value), str(label)) for value, label in organization.choices),
+    )
+    rendered = _FILTER_FIELDS_RENDERED.get(key)
+    if rendered is None:
+        rendered = {name: as_crispy_field(form[name]) for name in form.fields}
+        _FILTER_FIELDS_RENDERED[key] = rendered
+        if len(_FILTER_FIELDS_RENDERED) > _FILTER_FIELDS_KEPT:
+            _FILTER_FIELDS_RENDERED.popitem(last=False)
+    else:
+        _FILTER_FIELDS_RENDERED.move_to_end(key)
+    return rendered
+
+
 class RosterView(CourseClassMixin, ListView):
     """The class's Roster: its details and the enrolled students this user may see, with the
     badges each holds from the class's organization."""
@@ -165,6 +195,7 @@ class RosterView(CourseClassMixin, ListView):
             ),
             instructors=self.course_class.instructors.all(),
             filter=self.filter,
+            filter_fields=roster_filter_fields(self.filter.form),
             query_string=filter_query_string(self.request, self.filter, without=("page",)),
         )
         return context
