@@ -77,7 +77,8 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         assert load["requests"] > 0
         assert load["errors"] == 0
     model = results["load_model"]
-    assert model["steps"] and model["steps"][0]["users"] == size.model_steps[0]
+    assert model["steps"]
+    assert model["steps"][0]["users"] == size.model_steps[0]
     for page in ("roster", "choose_badge"):
         assert model["steps"][0][page]["requests"] > 0
         assert model["steps"][0][page]["failures"] == 0
