@@ -155,7 +155,8 @@ def roster_filter_fields(form) -> dict[str, SafeString]:
     to the field, so that rendering does not read them again). Everything the HTML depends on is
     in the key, so a change of data is a new entry, never a stale one."""
     organization = form.fields["organization"]
-    organization.choices = list(organization.choices)
+    # iter(): list() of the ModelChoiceIterator itself would COUNT the rows first.
+    organization.choices = list(iter(organization.choices))
     key = (
         tuple((name, tuple(form.data.getlist(name))) for name in form.fields),
         tuple((str(value), str(label)) for value, label in organization.choices),
