@@ -222,15 +222,16 @@ class IssuedBadgeFilter(django_filters.FilterSet):
         terms = value.split()[:MAX_SEARCH_TERMS]
         if not terms:
             return queryset
-        students = User.objects.all()
+        # On the recipient's own join (the one sorting by student uses too), not a second scan
+        # of the users in a subquery: the planner then reads each matching issuance's user once.
         for term in terms:
-            students = students.filter(
-                Q(first_name__icontains=term)
-                | Q(last_name__icontains=term)
-                | Q(email__icontains=term)
-                | Q(username__icontains=term)
+            queryset = queryset.filter(
+                Q(recipient__first_name__icontains=term)
+                | Q(recipient__last_name__icontains=term)
+                | Q(recipient__email__icontains=term)
+                | Q(recipient__username__icontains=term)
             )
-        return queryset.filter(recipient__in=students.values("pk"))
+        return queryset
 
     def filter_issued_from(self, queryset, name, value):
         return queryset.filter(issued_at__gte=self._start_of(value))

@@ -737,7 +737,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_gunicorn(port: int) -> subprocess.Popen:
+def _start_gunicorn(port: int, *, extra_env: dict | None = None) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603 - our own interpreter
         [
             sys.executable,
@@ -752,7 +752,7 @@ def _start_gunicorn(port: int) -> subprocess.Popen:
             "lms_portal.wsgi:application",
         ],
         cwd=ROOT,
-        env=_child_env(),
+        env={**_child_env(), **(extra_env or {})},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -37,6 +37,9 @@ class Size:
     export_term: str  # benchmark 8: the student search exported (bench-sNNNNNNN usernames)
     load_users: int  # benchmark 9
     load_seconds: int
+    model_steps: tuple[int, ...] = (2,)  # benchmark 12: locust users per step
+    model_seconds: int = 6
+    model_think: tuple[float, float] = (0.1, 0.5)  # seconds between one user's requests
 
 
 SIZES = {
@@ -52,6 +55,9 @@ SIZES = {
         export_term="s001",  # 10,000 students of 100,000: about a tenth of the issuances
         load_users=20,
         load_seconds=30,
+        model_steps=(10, 20, 40, 80, 160),
+        model_seconds=30,
+        model_think=(1, 5),
     ),
     "small": Size(
         students=5_000,
@@ -65,6 +71,9 @@ SIZES = {
         export_term="s0001",
         load_users=5,
         load_seconds=5,
+        model_steps=(10, 20, 40, 80),
+        model_seconds=15,
+        model_think=(1, 5),
     ),
     "tiny": Size(
         students=300,
@@ -117,8 +126,13 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="Report path without suffix (.md, .json).")
     parser.add_argument(
         "--only",
-        help="Comma-separated benchmark keys to run after generating (e.g. "
-        "full_sweep,new_completions,lower_bound): printed, and written as JSON only.",
+        help="Comma-separated result keys to run (e.g. roster,find_issued,load,load_model); the "
+        "data set and the full sweep always come first. The report then holds only those rows.",
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="Keep the data set (and its sweep) already in the database instead of generating it.",
     )
     options = parser.parse_args()
     _setup()
@@ -143,20 +157,18 @@ def main() -> None:
     command = "make bench" if options.size == "large" else f"make bench-{options.size}"
     if overrides or options.size not in ("large", "small"):
         command = "python bench/run.py " + " ".join(sys.argv[1:])
-    if options.only:
-        results = run_all(size, log=print, only=set(options.only.split(",")))
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-        print(f"Figures written to {output}.json")
-        return
-    results = run_all(size, log=print)
+    only = set(options.only.split(",")) if options.only else None
+    results = run_all(size, log=print, only=only, reuse_data=options.reuse_data)
     write_report(results, size=size, size_name=options.size, command=command, output=output)
     print(f"Report written to {output}.md and {output}.json")
 
 
-def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) -> dict:
-    """Generate the data set, then run benchmarks 1 to 13 on it (those of `only`, by key, if
-    given); return every figure."""
+def run_all(
+    size: Size, *, log=lambda line: None, only: set[str] | None = None, reuse_data: bool = False
+) -> dict:
+    """Generate the data set, then run benchmarks 1 to 14 on it; return every figure. With
+    `only`, the data set, the full sweep and those benchmarks; with `reuse_data`, the data set
+    (swept) already in the database."""
     from bench import benchmarks as b
     from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
@@ -164,7 +176,9 @@ def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) 
     results: dict = {}
 
     def step(key: str, title: str, function, *args, **kwargs):
-        if only is not None and key != "generate" and key not in only:
+        if only is not None and key not in only and key not in ("generate", "full_sweep"):
+            return
+        if reuse_data and key in ("generate", "full_sweep"):
             return
         log(f"== {title}")
         started = time.perf_counter()
@@ -194,7 +208,7 @@ def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) 
         sample=size.naive_sample,
     )
     step("lower_bound", "5. Hand-written INSERT … SELECT lower bound", b.lower_bound)
-    if "full_sweep" in results and "lower_bound" in results:
+    if "lower_bound" in results and "full_sweep" in results:
         results["lower_bound"]["ratio"] = round(
             results["full_sweep"]["seconds"] / results["lower_bound"]["seconds"], 2
         )
@@ -240,6 +254,11 @@ def run_all(size: Size, *, log=lambda line: None, only: set[str] | None = None) 
     api_batches = max(2, min(10, size.new_completions // 200))
     step("api", "13. API: completions ingested, time to the issuance", api_bench,
          batches=api_batches)  # fmt: skip
+
+    from bench.load_model import load_model
+
+    step("load_model", "14. Load model: gunicorn, 2 workers; locust with think time", load_model,
+         steps=size.model_steps, seconds=size.model_seconds, think=size.model_think)  # fmt: skip
     return results
 
 
@@ -278,122 +297,131 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     from bench.deliveries_bench import deliveries_rows
 
     rows = []
-    full = results["full_sweep"]
-    rows.append(
-        (
-            f"1. Full sweep, {full['completion_records']:,} completion records "
-            f"({full['badges_issued']:,} badges issued)",
-            f"{full['seconds']} s, peak RSS {full['peak_rss_mb']} MB",
-            f"lower bound {results['lower_bound']['seconds']} s",
-            f"{results['lower_bound']['ratio']}×",
-            "≤ 30 s, ≤ 300 MB",
-        )
-    )
-    rows.append(
-        (
-            "2. Sweep with nothing new",
-            f"{results['nothing_new']['seconds'] * 1000:.0f} ms",
-            "",
-            "",
-            "≤ 0.5 s",
-        )
-    )
-    new = results["new_completions"]
-    rows.append(
-        (
-            f"3. Sweep after {new['new_completions']:,} new completions",
-            f"{new['seconds']} s ({new['badges_issued']:,} badges issued)",
-            "",
-            "",
-            "≤ 2 s",
-        )
-    )
-    naive = results["naive"]
-    rows.append(
-        (
-            f"4. Naive per-student ORM vs sweep, {naive['students']} students "
-            f"({naive['issuances']:,} issuances)",
-            f"sweep {naive['sweep_seconds']} s ({naive['sweep_queries']:,} queries)",
-            f"naive {naive['naive_seconds']} s ({naive['naive_queries']:,} queries)",
-            f"naive / sweep {naive['ratio']}×",
-            "≥ 50×",
-        )
-    )
-    lower = results["lower_bound"]
-    rows.append(
-        (
-            f"5. Lower bound: {lower['statements']} INSERT … SELECT, "
-            f"{lower['issuances']:,} issuances (equal to the sweep's) and "
-            f"{lower.get('outbox_rows', 0):,} e-mail rows",
-            f"sweep {full['seconds']} s",
-            f"lower bound {lower['seconds']} s",
-            f"sweep / lower bound {lower['ratio']}×",
-            "≤ 2×",
-        )
-    )
-    roster = results["roster"]
-    rows.append(
-        (
-            f"6. Roster page, {roster['students']:,} students (median of {roster['renders']})",
-            f"{roster['median_ms']} ms, {roster['queries']} queries",
-            f"{roster['small_students']} students: {roster['small_median_ms']} ms, "
-            f"{roster['small_queries']} queries",
-            f"{roster['ratio']}×",
-            "≤ 150 ms, queries independent of size",
-        )
-    )
-    batch = results["batch"]
-    rows.append(
-        (
-            f"7. Batch issuance, {batch['badges']} badges × {batch['students']:,} students",
-            f"{batch['seconds']} s, {batch['queries']} queries ({batch['issued']:,} issued)",
-            "",
-            "",
-            "≤ 3 s",
-        )
-    )
-    found = results["find_issued"]
-    rows.append(
-        (
-            f"8. Find Issued Badges, first page over {found['issuances']:,} issuances",
-            f"{found['first_page_ms']} ms ({found['first_page_queries']} queries)",
-            "",
-            "",
-            "≤ 200 ms",
-        )
-    )
-    rows.append(
-        (
-            "8. Find Issued Badges, first page with filters (badge, student, method, sort)",
-            f"{found['filtered_page_ms']} ms ({found['filtered_page_queries']} queries)",
-            "",
-            "",
-            "≤ 200 ms",
-        )
-    )
-    rows.append(
-        (
-            f"8. CSV export, {found['csv_rows']:,} rows",
-            f"{found['csv_seconds']} s, peak Python memory {found['csv_peak_mb']} MB",
-            f"{found['csv_small_rows']:,} rows: {found['csv_small_peak_mb']} MB",
-            f"{found['csv_memory_ratio']}× the memory for "
-            f"{found['csv_rows'] / max(1, found['csv_small_rows']):.0f}× the rows",
-            "memory flat",
-        )
-    )
-    for key, label in (("roster", "roster page"), ("choose_badge", "Choose Badge dialog")):
-        load = results["load"][key]
+    if "full_sweep" in results and "lower_bound" in results:
+        full = results["full_sweep"]
         rows.append(
             (
-                f"9. Load, {label}: gunicorn 2 workers, {load['users']} users, "
-                f"{load['seconds']} s (wrk)",
-                f"{load['rps']} req/s, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
-                f"p99 {load['p99_ms']} ms, {load['errors']} errors",
-                "",
-                "",
-                "p95 ≤ 300 ms, 0 errors" if key == "roster" else "",
+                f"1. Full sweep, {full['completion_records']:,} completion records "
+                f"({full['badges_issued']:,} badges issued)",
+                f"{full['seconds']} s, peak RSS {full['peak_rss_mb']} MB",
+                f"lower bound {results['lower_bound']['seconds']} s",
+                f"{results['lower_bound']['ratio']}×",
+                "≤ 30 s, ≤ 300 MB",
             )
         )
+    if "nothing_new" in results:
+        rows.append(
+            (
+                "2. Sweep with nothing new",
+                f"{results['nothing_new']['seconds'] * 1000:.0f} ms",
+                "",
+                "",
+                "≤ 0.5 s",
+            )
+        )
+    if "new_completions" in results:
+        new = results["new_completions"]
+        rows.append(
+            (
+                f"3. Sweep after {new['new_completions']:,} new completions",
+                f"{new['seconds']} s ({new['badges_issued']:,} badges issued)",
+                "",
+                "",
+                "≤ 2 s",
+            )
+        )
+    if "naive" in results:
+        naive = results["naive"]
+        rows.append(
+            (
+                f"4. Naive per-student ORM vs sweep, {naive['students']} students "
+                f"({naive['issuances']:,} issuances)",
+                f"sweep {naive['sweep_seconds']} s ({naive['sweep_queries']:,} queries)",
+                f"naive {naive['naive_seconds']} s ({naive['naive_queries']:,} queries)",
+                f"naive / sweep {naive['ratio']}×",
+                "≥ 50×",
+            )
+        )
+    if "lower_bound" in results and "full_sweep" in results:
+        lower = results["lower_bound"]
+        rows.append(
+            (
+                f"5. Lower bound: {lower['statements']} INSERT … SELECT, "
+                f"{lower['issuances']:,} issuances (equal to the sweep's) and "
+                f"{lower.get('outbox_rows', 0):,} e-mail rows",
+                f"sweep {full['seconds']} s",
+                f"lower bound {lower['seconds']} s",
+                f"sweep / lower bound {lower['ratio']}×",
+                "≤ 2×",
+            )
+        )
+    if "roster" in results:
+        roster = results["roster"]
+        rows.append(
+            (
+                f"6. Roster page, {roster['students']:,} students (median of {roster['renders']})",
+                f"{roster['median_ms']} ms, {roster['queries']} queries",
+                f"{roster['small_students']} students: {roster['small_median_ms']} ms, "
+                f"{roster['small_queries']} queries",
+                f"{roster['ratio']}×",
+                "≤ 150 ms, queries independent of size",
+            )
+        )
+    if "batch" in results:
+        batch = results["batch"]
+        rows.append(
+            (
+                f"7. Batch issuance, {batch['badges']} badges × {batch['students']:,} students",
+                f"{batch['seconds']} s, {batch['queries']} queries ({batch['issued']:,} issued)",
+                "",
+                "",
+                "≤ 3 s",
+            )
+        )
+    if "find_issued" in results:
+        found = results["find_issued"]
+        rows.append(
+            (
+                f"8. Find Issued Badges, first page over {found['issuances']:,} issuances",
+                f"{found['first_page_ms']} ms ({found['first_page_queries']} queries)",
+                "",
+                "",
+                "≤ 200 ms",
+            )
+        )
+        rows.append(
+            (
+                "8. Find Issued Badges, first page with filters (badge, student, method, sort)",
+                f"{found['filtered_page_ms']} ms ({found['filtered_page_queries']} queries)",
+                "",
+                "",
+                "≤ 200 ms",
+            )
+        )
+        rows.append(
+            (
+                f"8. CSV export, {found['csv_rows']:,} rows",
+                f"{found['csv_seconds']} s, peak Python memory {found['csv_peak_mb']} MB",
+                f"{found['csv_small_rows']:,} rows: {found['csv_small_peak_mb']} MB",
+                f"{found['csv_memory_ratio']}× the memory for "
+                f"{found['csv_rows'] / max(1, found['csv_small_rows']):.0f}× the rows",
+                "memory flat",
+            )
+        )
+    if "load" in results:
+        for key, label in (("roster", "roster page"), ("choose_badge", "Choose Badge dialog")):
+            load = results["load"][key]
+            rows.append(
+                (
+                    f"9. Load, {label}: gunicorn 2 workers, {load['users']} users, "
+                    f"{load['seconds']} s (wrk)",
+                    f"{load['rps']} req/s, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
+                    f"p99 {load['p99_ms']} ms, {load['errors']} errors",
+                    "",
+                    "",
+                    "p95 ≤ 300 ms, 0 errors" if key == "roster" else "",
+                )
+            )
     if "ob3" in results:
         from bench.credentials_bench import report_rows
 
@@ -404,11 +432,14 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         from bench.webhooks_bench import webhooks_rows
 
         rows += webhooks_rows(results["webhooks"])
-
     if "api" in results:
         from bench.api_bench import api_rows
 
         rows += api_rows(results["api"])
+    if "load_model" in results:
+        from bench.load_model import report_rows as load_model_rows
+
+        rows += load_model_rows(results["load_model"])
     return rows
 
 

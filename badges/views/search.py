@@ -1,16 +1,19 @@
 """Find Issued Badges: the search, its pages and its CSV export."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView
 
 from badges.csv_export import issued_badges_csv_stream
 from badges.filters import IssuedBadgeFilter
 from badges.selectors import (
+    issuances_count,
     issuances_in_order,
     issuances_mark_profile_links,
     issuances_visible_to,
@@ -33,6 +36,29 @@ ISSUED_BADGES_SORT_COLUMNS = [
     ("student", "Student", "student"),
     ("badge", "Badge", "badge"),
 ]
+
+
+class IssuancePaginator(Paginator):
+    """Counts exactly up to a limit, then says "about" (`estimated`): see issuances_count. With an
+    estimate the last page is not known, so the pages offered are the first, the neighbours of
+    this one and the next (includes/pagination.html)."""
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        count, self.estimated = issuances_count(self.object_list)
+        return count
+
+    def get_elided_page_range(self, number=1, *, on_each_side=3, on_ends=2):
+        pages = list(
+            super().get_elided_page_range(number, on_each_side=on_each_side, on_ends=on_ends)
+        )
+        if not self.estimated:
+            return pages
+        last_shown = self.validate_number(number) + on_each_side
+        pages = [page for page in pages if page == self.ELLIPSIS or page <= last_shown]
+        return pages[:-1] if pages and pages[-1] == self.ELLIPSIS else pages
 
 
 class IssuedBadgeSearchMixin:
@@ -70,6 +96,7 @@ class FindIssuedBadgesView(
     template_name = "badges/find_issued_badges.html"
     partial_template_name = "badges/includes/issued_badges_results.html"
     context_object_name = "issuances"
+    paginator_class = IssuancePaginator
 
     def get_queryset(self):
         return self.searched_issuances()

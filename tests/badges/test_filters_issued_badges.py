@@ -598,3 +598,41 @@ def test_the_export_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         rows = _csv(client.get(EXPORT_URL))[1:]
     assert len(rows) == 30
+
+
+@pytest.mark.postgres
+def test_a_search_matching_more_than_the_exact_count_limit_says_about_and_offers_no_last_page(
+    client,
+    administrator,
+    organization,
+    course_class,
+    instructor,
+    monkeypatch,
+    django_assert_num_queries,
+):
+    """Above the limit the count is PostgreSQL's estimate: "About N", pages numbered up to the
+    next ones, no Last page (its number is not known); below it, the exact count as before.
+    The estimate is one query more than the page's 13 (EXPLAIN of the search)."""
+    _issue_many(organization, 30, course_class, instructor)
+    connection.cursor().execute("ANALYZE badges_badgeissuance")
+    monkeypatch.setattr("badges.selectors.ISSUANCE_EXACT_COUNT_LIMIT", 12)
+    client.force_login(administrator)
+
+    with django_assert_num_queries(14):
+        response = client.get(URL, {"page_size": 10})
+
+    page = response.content.decode()
+    paginator = response.context["paginator"]
+    assert paginator.estimated
+    assert paginator.count >= 13
+    assert "About <strong>" in page
+    assert "Page 1 of about" in page
+    assert ">Last<" not in page
+    assert 'rel="next"' in page
+    assert len(response.context["issuances"]) == 10
+
+    narrowed = client.get(URL, {"page_size": 10, "source": "roster"})
+
+    assert not narrowed.context["paginator"].estimated
+    assert narrowed.context["paginator"].count == 10
+    assert "About <strong>" not in narrowed.content.decode()

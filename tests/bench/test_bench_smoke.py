@@ -80,6 +80,12 @@ def test_every_benchmark_runs_on_tiny_data_and_is_reported(tmp_path):
         load = results["load"][page]
         assert load["requests"] > 0
         assert load["errors"] == 0
+    model = results["load_model"]
+    assert model["steps"]
+    assert model["steps"][0]["users"] == size.model_steps[0]
+    for page in ("roster", "choose_badge"):
+        assert model["steps"][0][page]["requests"] > 0
+        assert model["steps"][0][page]["failures"] == 0
     assert results["ob3"]["signing"]["per_second"] > 0
     assert results["ob3"]["download"]["unsigned_median_ms"] > 0
     api = results["api"]

@@ -379,3 +379,27 @@ def test_a_row_completed_a_moment_ago_refreshes_itself_for_a_while_only(
         completion_recorded_at=timezone.now() - ROSTER_ROW_REFRESH_WINDOW - timedelta(seconds=1)
     )
     assert "load delay:1s" not in client.get(row_url).content.decode()
+
+
+def test_roster_rows_escape_what_people_typed(client, instructor, course_class, organization):
+    """The rows are written in Python (badges.views.roster.roster_row_html): every value that
+    came from someone is escaped there, as a template would."""
+    student = EnrollmentFactory(
+        course_class=course_class,
+        student__first_name='<script>alert("x")</script>',
+        student__last_name="O'Brien & Co",
+    ).student
+    badge = BadgeFactory(organization=organization, name="<img src=x onerror=alert(1)>")
+    BadgeIssuanceFactory(badge=badge, recipient=student)
+    client.force_login(instructor)
+
+    for url in (
+        roster_url(course_class),
+        reverse("classes:roster_row", args=[course_class.pk, student.pk]),
+    ):
+        page = client.get(url).content.decode()
+
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Co" in page
+        assert "<img src=x" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;</span>" in page
