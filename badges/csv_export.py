@@ -295,9 +295,12 @@ def issued_badges_csv_copy_stream(issuances, *, extra_columns: tuple[tuple[str, 
     csv.writer(buffer).writerow(header)
     yield buffer.getvalue().encode()
     connection.ensure_connection()
-    raw = connection.connection
-    statement = psycopg.ClientCursor(raw).mogrify(sql, params)
-    with raw.cursor() as cursor, cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
+    statement = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    # Django's cursor, so that the statement is logged (and counted) like any other query.
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy,
+    ):
         block: list = []
         size = 0
         for row in copy:
