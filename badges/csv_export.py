@@ -13,8 +13,9 @@ import io
 import zoneinfo
 
 from django.db import connections
-from django.db.models import Case, CharField, F, Func, Q, Value, When
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from .models import BadgeIssuance
@@ -178,19 +179,21 @@ _WHITESPACE = "".join(chr(code) for code in range(1, 0x3001) if chr(code).isspac
 COPY_BLOCK_BYTES = 256 * 1024
 
 
-class _CsvSafe(Func):
-    """`_csv_safe` in SQL, with the expression evaluated once: a leading formula character gets a
-    quote in front; an empty text becomes NULL, which COPY writes as an empty unquoted cell (as
-    the csv module writes ""), where COPY would write an empty text as \"\"."""
+_FORMULA_CODES = [ord(prefix) for prefix in CSV_FORMULA_PREFIXES]
 
-    output_field = CharField()
 
-    def __init__(self, expression):
-        escaped = ("\\" + c if c in "-]\\^" else c for c in CSV_FORMULA_PREFIXES)
-        pattern = "^([" + "".join(escaped) + "])"
-        super().__init__(expression, Value(pattern), Value("'\\1"))
-
-    template = "NULLIF(regexp_replace(%(expressions)s), '')"
+def _csv_safe_sql(expression):
+    """`_csv_safe` in SQL: a leading formula character (ascii() of the first character, 0 for
+    an empty text: no allocation, no regex) gets a quote in front; an empty text becomes NULL,
+    which COPY writes as an empty unquoted cell (as the csv module writes ""), where COPY would
+    write an empty text as \"\". The expression is compiled into each branch: cheap for the
+    columns and the joined labels it wraps."""
+    first = Func(expression, function="ascii", output_field=IntegerField())
+    return Case(
+        When(In(first, _FORMULA_CODES), then=Concat(Value("'"), expression)),
+        default=NullIf(expression, Value("")),
+        output_field=CharField(),
+    )
 
 
 def _stamp_sql(field: str, zone: str) -> Func:
@@ -224,7 +227,7 @@ def _label_sql(field: str, choices) -> Case:
     """A choice's label (escaped in Python: they are ours), the stored value if it has none."""
     return Case(
         *(When(**{field: value}, then=Value(_csv_safe(label))) for value, label in choices),
-        default=_CsvSafe(F(field)),
+        default=_csv_safe_sql(F(field)),
         output_field=CharField(),
     )
 
@@ -242,14 +245,14 @@ def issued_badges_csv_copy_sql(
     Status = BadgeIssuance.Status
     cells = {
         "issued_at": _stamp_sql("issued_at", zone),
-        "badge": _CsvSafe(F("badge__name")),
-        "organization": _CsvSafe(F("badge__organization__name")),
-        "student": _CsvSafe(_person_sql("recipient__", nullable=False)),
-        "email": _CsvSafe(F("recipient__email")),
+        "badge": _csv_safe_sql(F("badge__name")),
+        "organization": _csv_safe_sql(F("badge__organization__name")),
+        "student": _csv_safe_sql(_person_sql("recipient__", nullable=False)),
+        "email": _csv_safe_sql(F("recipient__email")),
         "method": _label_sql("method", BadgeIssuance.Method.choices),
         "source": _label_sql("source", BadgeIssuance.Source.choices),
         # `or` in Python: an empty name counts as none.
-        "origin": _CsvSafe(
+        "origin": _csv_safe_sql(
             Coalesce(
                 NullIf(F("source_achievement__name"), Value("")),
                 NullIf(F("source_class__name"), Value("")),
@@ -258,7 +261,7 @@ def issued_badges_csv_copy_sql(
                 output_field=CharField(),
             )
         ),
-        "issuer": _CsvSafe(_person_sql("issued_by__", nullable=True)),
+        "issuer": _csv_safe_sql(_person_sql("issued_by__", nullable=True)),
         "status": Case(
             When(revoked_at__isnull=False, then=Value(_csv_safe(Status.REVOKED.label))),
             When(
@@ -270,8 +273,8 @@ def issued_badges_csv_copy_sql(
         ),
         "expires_at": _stamp_sql("expires_at", zone),
         "revoked_at": _stamp_sql("revoked_at", zone),
-        "revocation_reason": _CsvSafe(F("revocation_reason")),
-        **{f"extra_{n}": _CsvSafe(F(name)) for n, (_, name) in enumerate(extra_columns)},
+        "revocation_reason": _csv_safe_sql(F("revocation_reason")),
+        **{f"extra_{n}": _csv_safe_sql(F(name)) for n, (_, name) in enumerate(extra_columns)},
     }
     aliases = {f"csv_{name}": expression for name, expression in cells.items()}
     query = issuances.annotate(**aliases).values_list(*aliases).query

@@ -214,6 +214,9 @@ def run_all(size: Size, *, log=lambda line: None) -> dict:
 
     samples = {"email_sample": min(2_000, size.students // 5), "credly_sample": size.roster // 5}
     step("deliveries", "11. Deliveries: sweep on/off, draining", deliveries_bench, **samples)
+    from bench.csv_bench import csv_bench
+
+    step("csv", "13. CSV export: COPY vs Python", csv_bench, export_term=size.export_term)
     return results
 
 
@@ -373,6 +376,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         rows += report_rows(results["ob3"])
     if "deliveries" in results:
         rows += deliveries_rows(results["deliveries"])
+    if "csv" in results:
+        from bench.csv_bench import csv_rows
+
+        rows += csv_rows(results["csv"])
     return rows
 
 

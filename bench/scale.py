@@ -59,7 +59,7 @@ def _database_size() -> dict:
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind = 'r' AND n.nspname = 'public'"
         )
-        database, tables = cursor.fetchone()
+        database, tables = map(int, cursor.fetchone())
     return {"database_mb": round(database / 2**20, 1), "tables_mb": round(tables / 2**20, 1)}
 
 

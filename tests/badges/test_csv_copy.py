@@ -199,4 +199,5 @@ def test_the_select_is_the_searchs_query(administrator, tricky_issuances):
 
     assert sql.startswith("SELECT ")
     assert "ORDER BY" in sql
-    assert "%s" in sql and params
+    assert "%s" in sql
+    assert params
