@@ -64,7 +64,7 @@ def _moment(day: int, hour: int = 12) -> datetime:
 @pytest.fixture
 def tricky_issuances(organization, administrator):
     instructor = InstructorFactory(organization=organization, first_name="", last_name="")
-    course_class = CourseClassFactory(organization=organization, name="-Class, \"quoted\"")
+    course_class = CourseClassFactory(organization=organization, name='-Class, "quoted"')
     achievement = AchievementFactory(organization=organization, name="@achievement\nline two")
     issuances = []
     for n, text in enumerate(HOSTILE):
