@@ -117,7 +117,7 @@ def csv_bench(*, export_term: str) -> dict:
         **results,
         "bytes_equal": equal,
         "speedup": round(
-            results["copy"]["rows_per_second"] / results["python"]["rows_per_second"], 1
+            results["copy"]["rows_per_second"] / max(1, results["python"]["rows_per_second"]), 1
         ),
         "all": everything,
         "small": small,
