@@ -80,9 +80,15 @@ clean:
 	rm -rf $(VENV) $(OB2_VENV) node_modules var db.sqlite3 staticfiles
 
 # Benchmarks (bench/run.py): PostgreSQL only, in a database kept for them (its data is replaced).
-.PHONY: bench bench-small
+.PHONY: bench bench-small bench-scale
 bench: install
 	$(PY) bench/run.py --size large
 
 bench-small: install
 	$(PY) bench/run.py --size small
+
+# The growth curve: every size a fresh data set (docs/scale.json, docs/growth.png). 10,000,000
+# records take hours and about 20 GB: `make bench-scale SCALE_SIZES=100000,1000000` for less.
+SCALE_SIZES ?= 100000,1000000,10000000
+bench-scale: install
+	$(PY) bench/scale.py --sizes $(SCALE_SIZES)

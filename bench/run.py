@@ -166,7 +166,7 @@ def main() -> None:
 def run_all(
     size: Size, *, log=lambda line: None, only: set[str] | None = None, reuse_data: bool = False
 ) -> dict:
-    """Generate the data set, then run benchmarks 1 to 14 on it; return every figure. With
+    """Generate the data set, then run benchmarks 1 to 15 on it; return every figure. With
     `only`, the data set, the full sweep and those benchmarks; with `reuse_data`, the data set
     (swept) already in the database."""
     from bench import benchmarks as b
@@ -259,6 +259,10 @@ def run_all(
 
     step("load_model", "14. Load model: gunicorn, 2 workers; locust with think time", load_model,
          steps=size.model_steps, seconds=size.model_seconds, think=size.model_think)  # fmt: skip
+
+    from bench.csv_bench import csv_bench
+
+    step("csv", "15. CSV export: COPY vs Python", csv_bench, export_term=size.export_term)
     return results
 
 
@@ -440,6 +444,10 @@ def _rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         from bench.load_model import report_rows as load_model_rows
 
         rows += load_model_rows(results["load_model"])
+    if "csv" in results:
+        from bench.csv_bench import csv_rows
+
+        rows += csv_rows(results["csv"])
     return rows
 
 
