@@ -48,8 +48,7 @@ def _forget_broker_connections(app) -> None:
 
 @contextmanager
 def _celery(**conf) -> Iterator[None]:
-    # The app the task is sent with at this moment: a shared task follows the current app, and
-    # run.py's publish_drain_kicks makes one of its own current.
+    # The app the task is sent with (a shared task follows the current app).
     app = evaluate_students.app
     saved = {key: app.conf[key] for key in conf}
     # Connections made for another broker must not be reused.

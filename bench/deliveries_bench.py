@@ -36,7 +36,9 @@ def publish_drain_kicks() -> Iterator[None]:
     an issuance queues on commit would run inside the request or sweep being measured. While
     this runs it is published to an in-memory broker instead, as a production web process
     publishes it to Redis (and a worker, elsewhere, drains)."""
-    publisher = Celery("bench-publisher", broker="memory://")
+    # Not the current app: shared tasks sent later (by the tests after the smoke test, too) must
+    # keep going through the portal's app and its broker.
+    publisher = Celery("bench-publisher", broker="memory://", set_as_current=False)
 
     def publish() -> None:
         publisher.send_task("deliveries.tasks.drain_deliveries")
