@@ -138,7 +138,13 @@ class _Envelopes(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 (the name http.server calls)
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        # sentry-sdk compresses with brotli when the package is installed (locust brings it),
+        # else with gzip.
+        if self.headers.get("Content-Encoding") == "br":
+            import brotli
+
+            body = brotli.decompress(body)
+        elif self.headers.get("Content-Encoding") == "gzip":
             import gzip
 
             body = gzip.decompress(body)

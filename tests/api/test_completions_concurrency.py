@@ -136,9 +136,8 @@ def test_the_same_facts_under_other_ids_in_opposite_orders_do_not_deadlock(lab_p
 
 def _forget_broker_connections():
     # Celery keeps a pool of broker connections per app, made for the broker of the moment.
-    if portal_app._pool is not None:
-        portal_app._pool.force_close_all()
-        portal_app._pool = None
+    # Dropped, not closed: a producer still holding the old pool must not find it closed.
+    portal_app._pool = None
     portal_app.amqp._producer_pool = None
 
 
