@@ -17,8 +17,6 @@ import io
 import json
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db.models import Count
@@ -33,35 +31,16 @@ from awarding.importing import completions_import
 from awarding.tasks import evaluate_students
 from badges.models import Badge, BadgeIssuance
 from catalog.models import Lab, LabCompletion
+from tests.helpers import celery_conf
 
 URL = "/api/v1/completions"
 BATCH = 1000
 UTC = timezone.get_fixed_timezone(0)
 
 
-def _forget_broker_connections(app) -> None:
-    # Dropped, not closed: whoever still holds the old pool (a producer of the moment) must not
-    # find it closed under them ("Acquire on closed pool" in later tests).
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextmanager
-def _celery(**conf) -> Iterator[None]:
+def _celery(**conf):
     # The app the task is sent with (a shared task follows the current app).
-    app = evaluate_students.app
-    saved = {key: app.conf[key] for key in conf}
-    # Connections made for another broker must not be reused.
-    new_broker = conf.get("broker_url", app.conf.broker_url) != app.conf.broker_url
-    if new_broker:
-        _forget_broker_connections(app)
-    app.conf.update(**conf)
-    try:
-        yield
-    finally:
-        if new_broker:
-            _forget_broker_connections(app)
-        app.conf.update(saved)
+    return celery_conf(evaluate_students.app, **conf)
 
 
 def _reevaluation_published():

@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from tests.helpers import (
     REDIS_KEY_PREFIX,
     REDIS_URL,
+    broker_connections_forget,
     delete_keys_with_prefix,
     logged_in,
     redis_transport_options,
@@ -169,3 +170,39 @@ def redis_broker():
     yield broker
     broker.clean()
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _portal_app_stays_current():
+    """The portal's shared tasks follow Celery's *current* app. A test that made another app
+    current (a bare `Celery()` is made current by default; tests.helpers.celery_sender is not)
+    would leave every later test's on-commit drain and re-evaluation sent nowhere."""
+    from lms_portal.celery import app as portal_app
+
+    yield
+    portal_app.set_current()
+
+
+@pytest.fixture
+def portal_app_on():
+    """Point the portal's own Celery app at a real broker instead of eager mode, for one test:
+    `portal_app_on(url, transport_options)`."""
+    from lms_portal.celery import app as portal_app
+
+    keys = ("broker_url", "broker_transport_options", "task_always_eager")
+    saved = {key: portal_app.conf[key] for key in keys}
+
+    def point_at(broker_url: str, transport_options: dict | None = None):
+        broker_connections_forget(portal_app)
+        portal_app.conf.update(
+            broker_url=broker_url,
+            broker_transport_options={
+                **(saved["broker_transport_options"] or {}),
+                **(transport_options or {}),
+            },
+            task_always_eager=False,
+        )
+
+    yield point_at
+    broker_connections_forget(portal_app)
+    portal_app.conf.update(saved)

@@ -146,6 +146,45 @@ def celery_worker_process(
         yield log
 
 
+# --- Celery apps ---------------------------------------------------------------------------------
+
+
+def celery_sender(broker_url: str, **transport_options):
+    """A bare Celery app that only sends, to `broker_url`. Never the *current* app: the portal's
+    shared tasks follow the current app, and one made current here would send every later
+    test's tasks (the on-commit drain kick, a re-evaluation) to this broker, not run them."""
+    from celery import Celery
+
+    sender = Celery(broker=broker_url, set_as_current=False)
+    sender.conf.broker_transport_options = transport_options
+    return sender
+
+
+def broker_connections_forget(app) -> None:
+    """Drop `app`'s pools of broker connections and producers, made for the broker of the moment,
+    before it is pointed at another. Dropped, not closed: whoever still holds the old pool (a
+    producer of the moment) must not find it closed under them ("Acquire on closed pool")."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_conf(app, **conf) -> Iterator[None]:
+    """`app`'s configuration changed by `conf` for a while (a broker, eager mode), its
+    connections renewed when the broker changes."""
+    saved = {key: app.conf[key] for key in conf}
+    new_broker = conf.get("broker_url", app.conf.broker_url) != app.conf.broker_url
+    if new_broker:
+        broker_connections_forget(app)
+    app.conf.update(**conf)
+    try:
+        yield
+    finally:
+        if new_broker:
+            broker_connections_forget(app)
+        app.conf.update(saved)
+
+
 # --- Redis ---------------------------------------------------------------------------------------
 
 # The Redis the tests may use (CI sets REDIS_URL). The tests never flush it: everything they

@@ -5,7 +5,6 @@ METRICS_ALLOWED_NETWORKS or the bearer token METRICS_TOKEN, nobody else, logged 
 from datetime import timedelta
 
 import pytest
-from celery import Celery
 from django.urls import reverse
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
@@ -15,7 +14,7 @@ from achievements.models import SweepRun
 from awarding.sweep.runs import sweep_run
 from lms_portal.metrics import QueueCollector
 from tests.factories import AchievementFactory, BadgeFactory, LabCompletionFactory
-from tests.helpers import free_port
+from tests.helpers import celery_sender, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -161,8 +160,7 @@ def _queue_samples(app) -> dict:
 
 @pytest.mark.redis
 def test_the_queue_length_is_read_from_redis(redis_broker):
-    app = Celery(broker=redis_broker.url)
-    app.conf.broker_transport_options = redis_broker.transport_options
+    app = celery_sender(redis_broker.url, **redis_broker.transport_options)
 
     assert _queue_samples(app)[("portal_celery_queue_length", (("queue", "celery"),))] == 0
     for _ in range(3):
@@ -175,7 +173,7 @@ def test_the_queue_length_is_read_from_redis(redis_broker):
 
 
 def test_a_broker_that_is_down_is_reported_not_raised():
-    app = Celery(broker=f"redis://127.0.0.1:{free_port()}/0")
+    app = celery_sender(f"redis://127.0.0.1:{free_port()}/0")
 
     metrics = _queue_samples(app)
 

@@ -4,9 +4,8 @@ under the run's key prefix, and the clean-up deletes those keys and no other (ne
 import secrets
 
 import pytest
-from celery import Celery
 
-from tests.helpers import REDIS_KEY_PREFIX, delete_keys_with_prefix
+from tests.helpers import REDIS_KEY_PREFIX, celery_sender, delete_keys_with_prefix
 
 pytestmark = pytest.mark.redis
 
@@ -29,8 +28,7 @@ def test_a_key_outside_the_runs_prefix_survives_the_clean_up(redis_broker, monke
         for key in outside:
             client.set(key, "keep", ex=600)
 
-        sender = Celery(broker=redis_broker.url)
-        sender.conf.broker_transport_options = redis_broker.transport_options
+        sender = celery_sender(redis_broker.url, **redis_broker.transport_options)
         sender.send_task("awarding.tasks.sweep_achievements", queue=f"isolation-{token}")
         sender.close()
         written = _keys(client, f"{REDIS_KEY_PREFIX}*")

@@ -5,7 +5,6 @@ import json
 import os
 
 import pytest
-from celery import Celery
 from django.urls import reverse
 
 from achievements.models import SweepRun
@@ -20,7 +19,7 @@ from tests.factories import (
     LabCompletionFactory,
     LabFactory,
 )
-from tests.helpers import celery_worker_process, database_url, logged_in, wait_until
+from tests.helpers import celery_sender, celery_worker_process, database_url, logged_in, wait_until
 
 from .scenarios import day
 
@@ -62,8 +61,7 @@ def test_worker_on_redis_runs_the_sweep_task_end_to_end(celery_worker, redis_bro
     student = EnrollmentFactory(course_class=course_class).student
     LabCompletionFactory(student=student, lab=lab, completed_at=day(1))
 
-    sender = Celery(broker=redis_broker.url)
-    sender.conf.broker_transport_options = redis_broker.transport_options
+    sender = celery_sender(redis_broker.url, **redis_broker.transport_options)
     sender.send_task("awarding.tasks.sweep_achievements")
 
     wait_until(

@@ -8,13 +8,12 @@ from collections import Counter
 from contextlib import ExitStack
 
 import pytest
-from celery import Celery
 
 from achievements.models import Achievement, AchievementCompletion, AchievementWatermark, SweepRun
 from awarding.sweep.runs import sweep_run
 from badges.models import BadgeIssuance
 from deliveries.models import Delivery
-from tests.helpers import celery_worker_process, database_url, wait_until
+from tests.helpers import celery_sender, celery_worker_process, database_url, wait_until
 
 from .scenarios import SCENARIOS
 
@@ -51,8 +50,7 @@ def test_two_workers_sweep_as_one_process_under_one_run_and_lock(
     _forget_the_sweep()
 
     settings.SWEEP_DISTRIBUTED = True
-    sender = Celery(broker=redis_broker.url)
-    sender.conf.broker_transport_options = redis_broker.transport_options
+    sender = celery_sender(redis_broker.url, **redis_broker.transport_options)
     run = sweep_run(send=sender.send_task)
 
     # Queued, no worker yet: the run holds the lock by its lease.

@@ -15,7 +15,6 @@ from django.utils import timezone
 from api.models import ApiClient, ExternalCompletion
 from badges.models import BadgeIssuance
 from catalog.models import LabCompletion
-from lms_portal.celery import app as portal_app
 from tests.factories import (
     AchievementFactory,
     BadgeFactory,
@@ -134,30 +133,10 @@ def test_the_same_facts_under_other_ids_in_opposite_orders_do_not_deadlock(lab_p
 # --- a real worker -------------------------------------------------------------------------------
 
 
-def _forget_broker_connections():
-    # Celery keeps a pool of broker connections per app, made for the broker of the moment.
-    # Dropped, not closed: a producer still holding the old pool must not find it closed.
-    portal_app._pool = None
-    portal_app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def portal_on_redis(redis_broker):
+def portal_on_redis(portal_app_on, redis_broker):
     """The portal's Celery app sends to the real broker (not eager), for one test."""
-    keys = ("broker_url", "broker_transport_options", "task_always_eager")
-    saved = {key: portal_app.conf[key] for key in keys}
-    _forget_broker_connections()
-    portal_app.conf.update(
-        broker_url=redis_broker.url,
-        broker_transport_options={
-            **(saved["broker_transport_options"] or {}),
-            **redis_broker.transport_options,
-        },
-        task_always_eager=False,
-    )
-    yield
-    _forget_broker_connections()
-    portal_app.conf.update(saved)
+    portal_app_on(redis_broker.url, redis_broker.transport_options)
 
 
 @pytest.fixture

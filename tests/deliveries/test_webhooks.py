@@ -228,13 +228,6 @@ def test_the_signature_checks_out_by_hand_and_a_replay_is_refused(
 # Committed for real: the issuance and the Redeliver each queue a drain when they commit (run
 # eagerly here), as in production.
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Known order dependence: after earlier suites the on-commit drain kick does not run"
-        " here (passes alone); see issue 15's closing note"
-    ),
-)
 def test_a_failing_receiver_gets_retries_then_shows_failed_and_redeliver_delivers_again(
     instructor, course_class, student, manual_badge, organization, receiver, settings, admin_client
 ):

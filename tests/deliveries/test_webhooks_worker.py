@@ -4,7 +4,6 @@ broker, and the worker POSTs the signed event to the receiver. Needs PostgreSQL 
 import os
 
 import pytest
-from celery import Celery
 
 from badges.models import BadgeIssuance
 from badges.services.context import IssueContext
@@ -12,7 +11,7 @@ from badges.services.issuance import badge_issue_many
 from deliveries.models import WebhookDelivery, WebhookEndpoint
 from deliveries.services import kick
 from deliveries.services.webhooks import webhook_endpoint_create
-from tests.helpers import celery_worker, database_url, wait_until
+from tests.helpers import celery_sender, celery_worker, database_url, wait_until
 from tests.tools.webhook_receiver import WebhookReceiver
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -54,8 +53,7 @@ def test_an_issuance_reaches_the_receiver_through_a_real_worker(
         context = IssueContext.for_class(actor=instructor, course_class=course_class)
         badge_issue_many(context=context, pairs=[(manual_badge.pk, student.pk)])
         # Not the current app: the portal's tasks in this process stay on theirs (eager).
-        sender = Celery(broker=redis_broker.url, set_as_current=False)
-        sender.conf.broker_transport_options = redis_broker.transport_options
+        sender = celery_sender(redis_broker.url, **redis_broker.transport_options)
         sender.send_task("deliveries.tasks.drain_deliveries")
 
         wait_until(

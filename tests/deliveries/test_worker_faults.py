@@ -7,7 +7,6 @@ import signal
 from collections import Counter
 
 import pytest
-from celery import Celery
 from django.utils import timezone
 
 from badges.services.context import IssueContext
@@ -16,8 +15,8 @@ from deliveries.models import Delivery
 from deliveries.services import kick
 from tests.deliveries.helpers import connect_standin
 from tests.factories import BadgeFactory, EnrollmentFactory
+from tests.helpers import celery_sender, database_url, wait_until
 from tests.helpers import celery_worker as worker_process
-from tests.helpers import database_url, wait_until
 
 pytestmark = [
     pytest.mark.redis,
@@ -52,8 +51,7 @@ def _worker_env(redis_broker, smtp_server) -> dict:
 
 
 def _send_drain(redis_broker) -> None:
-    sender = Celery(broker=redis_broker.url)
-    sender.conf.broker_transport_options = redis_broker.transport_options
+    sender = celery_sender(redis_broker.url, **redis_broker.transport_options)
     sender.send_task("deliveries.tasks.drain_deliveries")
 
 

@@ -13,13 +13,6 @@ from tests.tools.webhook_receiver import WebhookReceiver
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Known order dependence: after earlier suites the on-commit drain kick does not run"
-        " here (passes alone); see issue 15's closing note"
-    ),
-)
 def test_an_administrator_registers_an_endpoint_sees_the_secret_once_and_redelivers(
     log_in,
     live_server,
