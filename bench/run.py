@@ -174,6 +174,12 @@ def run_all(
     from bench.generate import generate
 
     results: dict = {}
+    autovacuum = results["autovacuum"] = _autovacuum_on()
+    results["machine_speed"] = _machine_speed()
+    log(
+        f"== Machine: {json.dumps(results['machine_speed'])}, "
+        f"autovacuum {'on' if autovacuum else 'off'}"
+    )
 
     def step(key: str, title: str, function, *args, **kwargs):
         if only is not None and key not in only and key not in ("generate", "full_sweep"):
@@ -185,6 +191,10 @@ def run_all(
         with publish_drain_kicks():
             results[key] = function(*args, **kwargs)
         log(f"   {json.dumps(results[key])}  ({time.perf_counter() - started:.1f} s)")
+        if not autovacuum:
+            # What autovacuum does on a real server between two steps: the dead rows of a
+            # benchmark's resets cleared, the statistics of what it wrote brought up to date.
+            _vacuum_analyze()
 
     step(
         "generate",
@@ -264,6 +274,47 @@ def run_all(
 
     step("csv", "15. CSV export: COPY vs Python", csv_bench, export_term=size.export_term)
     return results
+
+
+def _autovacuum_on() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        return cursor.fetchone()[0] == "on"
+
+
+def _vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def _machine_speed() -> dict:
+    """Two fixed workloads, to compare figures taken on different machines: a pure-Python loop
+    and a PostgreSQL query that only computes (best of 3 each, in ms; lower is faster)."""
+    from django.db import connection
+
+    def python_loop() -> None:
+        total = 0
+        for n in range(3_000_000):
+            total += n * n % 7
+
+    def sql_loop() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(hashint4(g)::bigint % 7) FROM generate_series(1, 3000000) g")
+            cursor.fetchone()
+
+    figures = {}
+    for name, work in (("python_ms", python_loop), ("postgresql_ms", sql_loop)):
+        durations = []
+        for _ in range(3):
+            started = time.perf_counter()
+            work()
+            durations.append(time.perf_counter() - started)
+        figures[name] = round(min(durations) * 1000, 1)
+    return figures
 
 
 # The report --------------------------------------------------------------------------------------
@@ -473,7 +524,20 @@ def write_report(results: dict, *, size: Size, size_name: str, command: str, out
         "",
         f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['ram_gb']} GB RAM, "
         f"PostgreSQL {machine['postgresql']}, Python {machine['python']}; load average at the "
-        f"end {machine['load_average_at_end']}.",
+        f"end {machine['load_average_at_end']}."
+        + (
+            f" Speed: a fixed Python loop {speed['python_ms']} ms, a fixed PostgreSQL computation "
+            f"{speed['postgresql_ms']} ms (lower is faster; compare runs of other machines by "
+            "these)."
+            if (speed := results.get("machine_speed"))
+            else ""
+        )
+        + (
+            " The server runs with autovacuum off: the runner vacuums and analyzes between "
+            "steps, as autovacuum would."
+            if not results.get("autovacuum", True)
+            else ""
+        ),
         "",
         "| benchmark | figure | baseline (same run) | ratio | target |",
         "| --- | --- | --- | --- | --- |",
