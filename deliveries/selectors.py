@@ -9,15 +9,15 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    FilteredRelation,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from badges.models import Badge, BadgeIssuance
@@ -81,25 +81,29 @@ def issuances_with_issued_status(
 
 
 def issuances_annotate_issued_status(queryset: QuerySet[BadgeIssuance]) -> QuerySet[BadgeIssuance]:
-    """`email_issued_status` and `credly_issued_status`, the label of each channel's state, as
-    one subquery each in the query that reads the rows (the CSV streams them in chunks)."""
+    """`email_issued_status` and `credly_issued_status`, the label of each channel's state, read
+    by one LEFT JOIN per channel in the query that reads the rows: an issuance has at most one
+    issue delivery per channel (delivery_once_per_channel), so no row is repeated, and the
+    planner can hash-join a whole export instead of probing the index twice per row (the CSV
+    streams them in chunks, or by COPY)."""
     labels = dict(ISSUED_STATUS_CHOICES)
-    label = Case(
-        *(When(status=value, then=Value(text)) for value, text in labels.items()),
-        default=Value(labels[NOT_SENT]),
-        output_field=CharField(),
-    )
+    joins = {}
     annotations = {}
     for channel in Delivery.Channel.values:
-        rows = Delivery.objects.filter(
-            issuance=OuterRef("pk"), channel=channel, action=Delivery.Action.ISSUE
+        alias = f"{channel}_issue_delivery"
+        joins[alias] = FilteredRelation(
+            "deliveries",
+            condition=Q(deliveries__channel=channel, deliveries__action=Delivery.Action.ISSUE),
         )
-        annotations[f"{channel}_issued_status"] = Coalesce(
-            Subquery(rows.annotate(label=label).values("label")[:1]),
-            Value(labels[NOT_SENT]),
+        annotations[f"{channel}_issued_status"] = Case(
+            *(
+                When(**{f"{alias}__status": value}, then=Value(text))
+                for value, text in labels.items()
+            ),
+            default=Value(labels[NOT_SENT]),
             output_field=CharField(),
         )
-    return queryset.annotate(**annotations)
+    return queryset.annotate(**joins).annotate(**annotations)
 
 
 def failed_deliveries_of_badge(*, badge: Badge) -> int:

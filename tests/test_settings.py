@@ -248,3 +248,24 @@ def test_the_beat_schedule_names_the_awarding_task():
     assert settings.CELERY_BEAT_SCHEDULE["sweep-achievements"]["task"] == (
         "awarding.tasks.sweep_achievements"
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_portal_sessions_run_without_jit_unless_asked():
+    """JIT compiling cost more than it saved on the sweep's and the export's statements."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    url = "postgres://postgres@127.0.0.1:5432/unused"
+    local = {"DJANGO_SETTINGS_MODULE": "lms_portal.settings.local", "DATABASE_URL": url}
+    off = _manage("shell", "-c", code, **local)
+    on = _manage("shell", "-c", code, **local, DATABASE_JIT="on")
+    assert off.stdout.strip().splitlines()[-1] == "-c jit=off"
+    assert "jit" not in on.stdout

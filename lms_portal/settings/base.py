@@ -125,6 +125,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles the sweep's and the export's large statements every time they
+    # run, and the compiling costs more than it saves (5.2 s of a 7.6 s export of 104,372 rows,
+    # docs/performance.md): off for the portal's sessions unless DATABASE_JIT=on.
+    if not env.bool("DATABASE_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the busy timeout waits for a lock
     # instead of failing at once.
