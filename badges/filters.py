@@ -15,7 +15,7 @@ from assignments.selectors import assignments_for_user
 from classes.models import CourseClass
 from classes.selectors import classes_for_user
 from common.filters import IdModelChoiceFilter
-from common.forms import SEARCH_MAX_LENGTH, IdModelChoiceField
+from common.forms import SEARCH_MAX_LENGTH, ValuesModelChoiceField
 from common.widgets import PORTAL_DATE_INPUT_FORMATS, FastSelect, PortalDateInput
 
 from .models import Badge, BadgeIssuance
@@ -107,18 +107,40 @@ class IssuanceOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, tie_breaker)
 
 
-class ClassChoiceField(IdModelChoiceField):
-    def label_from_instance(self, obj: CourseClass) -> str:
-        return f"{obj.name} ({obj.organization})"
+class BadgeChoiceField(ValuesModelChoiceField):
+    label_fields = ("name",)
+
+    def label_from_values(self, name: str) -> str:
+        return name
+
+
+class BadgeFilter(IdModelChoiceFilter):
+    field_class = BadgeChoiceField
+
+
+class ClassChoiceField(ValuesModelChoiceField):
+    label_fields = ("name", "organization__name")
+
+    def label_from_values(self, name: str, organization: str) -> str:
+        return f"{name} ({organization})"
 
 
 class ClassFilter(django_filters.ModelChoiceFilter):
     field_class = ClassChoiceField
 
 
-class CourseAssignmentChoiceField(IdModelChoiceField):
-    def label_from_instance(self, obj: CourseAssignment) -> str:
-        return f"{obj.course.title} for {obj.student.display_name}"
+class CourseAssignmentChoiceField(ValuesModelChoiceField):
+    label_fields = (
+        "course__title",
+        "student__first_name",
+        "student__last_name",
+        "student__username",
+    )
+
+    def label_from_values(self, title: str, first_name: str, last_name: str, username: str) -> str:
+        # As User.display_name: the full name, else the username.
+        name = f"{first_name} {last_name}".strip() or username
+        return f"{title} for {name}"
 
 
 class CourseAssignmentFilter(django_filters.ModelChoiceFilter):
@@ -149,7 +171,7 @@ class IssuedBadgeFilter(django_filters.FilterSet):
     """Find Issued Badges. Every choice offered is narrowed to what the user may see; a choice from
     outside (a forged id) is a form error, never a result."""
 
-    badge = IdModelChoiceFilter(
+    badge = BadgeFilter(
         queryset=Badge.objects.none(),
         empty_label="Any badge",
         widget=FastSelect,

@@ -223,6 +223,34 @@ def test_filter_choices_are_narrowed_to_what_the_user_sees(
     assert "course_assignment" not in as_instructor.fields
 
 
+def test_filter_options_are_labelled_from_one_query_each_without_models(
+    client, administrator, issued_badges_search_data
+):
+    form = _found(client, user=administrator).context["filter"].form
+    assignment = issued_badges_search_data["assignment"]
+    course_class = issued_badges_search_data["classes"]["course_class"]
+
+    with CaptureQueriesContext(connection) as queries:
+        classes = dict(form.fields["course_class"].choices)
+        assignments = dict(form.fields["course_assignment"].choices)
+        badges = dict(form.fields["badge"].choices)
+
+    assert len(queries) == 3
+    assert classes[""] == "Any class"
+    assert classes[course_class.pk] == f"{course_class.name} ({course_class.organization.name})"
+    assert assignments[assignment.pk] == (
+        f"{assignment.course.title} for {assignment.student.display_name}"
+    )
+    assert sorted(label for value, label in badges.items() if value) == [
+        "Cloud Explorer",
+        "Diligent",
+        "Star Participant",
+    ]
+    # The page shows them escaped, as Django's own select would.
+    page = _found(client, user=administrator).content.decode()
+    assert f'<option value="{course_class.pk}">{course_class.name} (' in page
+
+
 # Every filter ---------------------------------------------------------------------------------
 
 
