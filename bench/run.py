@@ -174,7 +174,7 @@ def run_all(
     from bench.generate import generate
 
     results: dict = {}
-    autovacuum = results["autovacuum"] = _autovacuum_on()
+    autovacuum = results["autovacuum"] = autovacuum_on()
     results["machine_speed"] = _machine_speed()
     log(
         f"== Machine: {json.dumps(results['machine_speed'])}, "
@@ -194,7 +194,7 @@ def run_all(
         if not autovacuum:
             # What autovacuum does on a real server between two steps: the dead rows of a
             # benchmark's resets cleared, the statistics of what it wrote brought up to date.
-            _vacuum_analyze()
+            vacuum_analyze()
 
     step(
         "generate",
@@ -276,7 +276,7 @@ def run_all(
     return results
 
 
-def _autovacuum_on() -> bool:
+def autovacuum_on() -> bool:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -284,7 +284,7 @@ def _autovacuum_on() -> bool:
         return cursor.fetchone()[0] == "on"
 
 
-def _vacuum_analyze() -> None:
+def vacuum_analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:

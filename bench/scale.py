@@ -69,11 +69,15 @@ def measure_size(records: int, *, log=print) -> dict:
     from bench.csv_bench import copy_export, peak_rss_mb, reset_peak_rss
     from bench.deliveries_bench import publish_drain_kicks
     from bench.generate import generate
+    from bench.run import autovacuum_on, vacuum_analyze
 
     students = max(10, records // RECORDS_PER_STUDENT)
     steps: dict[str, dict] = {}
+    # As bench/run.py: where the server runs without autovacuum, what it would do between steps.
+    settle = (lambda: None) if autovacuum_on() else vacuum_analyze
 
     def step(key: str, function, *args, **kwargs):
+        settle()
         reset_peak_rss()
         started = time.perf_counter()
         with publish_drain_kicks():
@@ -86,6 +90,7 @@ def measure_size(records: int, *, log=print) -> dict:
 
     log(f"== {records:,} completion records, {students:,} students")
     step("generate", lambda: {"rows": generate(students=students, completions=records, reset=True)})
+    settle()
     full = b.full_sweep()  # a process of its own: its time and peak RSS are the sweep's
     steps["full_sweep"] = {**full, "seconds": full["seconds"], "peak_rss_mb": full["peak_rss_mb"]}
     log(f"   {'full_sweep':<14} {full['seconds']:8.2f} s  peak RSS {full['peak_rss_mb']} MB")
