@@ -41,6 +41,12 @@ class Organization(models.Model):
         return self.name
 
 
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How the portal names a person: the full name, else the username (for names read as
+    columns, without the user)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person: administrator, instructor or student, by the groups they belong to.
 
@@ -101,4 +107,4 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)

@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce, Concat, NullIf
 from django.db.models.lookups import In
 from django.utils import timezone
 
+from accounts.models import person_name
+
 from .models import BadgeIssuance
 
 CSV_CHUNK_SIZE = 2000
@@ -25,10 +27,6 @@ CSV_CHUNK_SIZE = 2000
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _person(first_name: str, last_name: str, username: str) -> str:
-    return f"{first_name} {last_name}".strip() or username
 
 
 def _csv_safe(value: str) -> str:
@@ -115,14 +113,14 @@ def issued_badges_csv_rows(issuances, *, extra_columns: tuple[tuple[str, str], .
         *extra,
     ) in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
         origin = achievement or course_class or assignment_course or ""
-        issuer = _person(issuer_first_name or "", issuer_last_name or "", issuer_username or "")
+        issuer = person_name(issuer_first_name or "", issuer_last_name or "", issuer_username or "")
         yield [
             _csv_safe(value)
             for value in (
                 stamp(issued_at),
                 badge,
                 organization,
-                _person(first_name, last_name, username),
+                person_name(first_name, last_name, username),
                 email,
                 methods.get(method, method),
                 sources.get(source, source),
@@ -209,7 +207,7 @@ def _stamp_sql(field: str, zone: str) -> Func:
 
 
 def _person_sql(prefix: str, *, nullable: bool) -> Coalesce:
-    """`_person` in SQL: "first last" without surrounding whitespace, else the username."""
+    """`person_name` in SQL: "first last" without surrounding whitespace, else the username."""
 
     def column(name: str):
         return Coalesce(F(f"{prefix}{name}"), Value("")) if nullable else F(f"{prefix}{name}")

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, person_name
 from accounts.selectors import user_administers_organization
 from assignments.models import CourseAssignment
 from assignments.selectors import assignments_for_user
@@ -138,9 +138,7 @@ class CourseAssignmentChoiceField(ValuesModelChoiceField):
     )
 
     def label_from_values(self, title: str, first_name: str, last_name: str, username: str) -> str:
-        # As User.display_name: the full name, else the username.
-        name = f"{first_name} {last_name}".strip() or username
-        return f"{title} for {name}"
+        return f"{title} for {person_name(first_name, last_name, username)}"
 
 
 class CourseAssignmentFilter(django_filters.ModelChoiceFilter):

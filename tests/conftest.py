@@ -1,5 +1,6 @@
 import os
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from tests.helpers import (
     REDIS_KEY_PREFIX,
     REDIS_URL,
-    broker_connections_forget,
+    celery_conf,
     delete_keys_with_prefix,
     logged_in,
     redis_transport_options,
@@ -189,20 +190,19 @@ def portal_app_on():
     `portal_app_on(url, transport_options)`."""
     from lms_portal.celery import app as portal_app
 
-    keys = ("broker_url", "broker_transport_options", "task_always_eager")
-    saved = {key: portal_app.conf[key] for key in keys}
+    with ExitStack() as pointed:
 
-    def point_at(broker_url: str, transport_options: dict | None = None):
-        broker_connections_forget(portal_app)
-        portal_app.conf.update(
-            broker_url=broker_url,
-            broker_transport_options={
-                **(saved["broker_transport_options"] or {}),
-                **(transport_options or {}),
-            },
-            task_always_eager=False,
-        )
+        def point_at(broker_url: str, transport_options: dict | None = None):
+            pointed.enter_context(
+                celery_conf(
+                    portal_app,
+                    broker_url=broker_url,
+                    broker_transport_options={
+                        **(portal_app.conf.broker_transport_options or {}),
+                        **(transport_options or {}),
+                    },
+                    task_always_eager=False,
+                )
+            )
 
-    yield point_at
-    broker_connections_forget(portal_app)
-    portal_app.conf.update(saved)
+        yield point_at
